@@ -1,0 +1,386 @@
+"""Typed model of pipeline.toml, with validation and the processor dependency graph.
+
+Everything the harness knows about the pipeline comes from here: ``load_pipeline(path)`` parses the TOML,
+checks every reference, identifier and dependency, and returns a frozen ``Pipeline``. A broken file is a
+``ConfigError`` whose message names the key and the fix, so the plugin can turn it into a usage error.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+
+SEVERITIES = ("critical", "warning", "info")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A warehouse table the harness reads: its dataset, date column and grain inside a date."""
+
+    name: str
+    dataset: str
+    date_column: str
+    grain: tuple[str, ...]
+    columns: tuple[str, ...] = ()
+    game_id_column: str | None = None
+    team_columns: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        """``dataset.table``, safe to splice into SQL: both parts were validated as plain identifiers."""
+        return f"{self.dataset}.{self.name}"
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Every column the declaration names for this table, without repeats."""
+        named = (self.date_column, *self.grain, *self.columns, *self.team_columns)
+        if self.game_id_column:
+            named += (self.game_id_column,)
+        return tuple(dict.fromkeys(named))
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A Phase 1-2 source chain: sources in fallback order, the first being the primary."""
+
+    name: str
+    severity: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Processor:
+    """One backfill processor, run as a command over a window of dates."""
+
+    name: str
+    phase: int
+    output: str
+    upstream: tuple[str, ...]
+    command: tuple[str, ...]
+    cwd: str
+    env: dict[str, str]
+    timeout_seconds: float
+    run_history_name: str | None
+
+    @property
+    def writes_run_history(self) -> bool:
+        return self.run_history_name is not None
+
+
+@dataclass(frozen=True)
+class Season:
+    year: int
+    opener: date
+    last_day: date
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Which table and columns say that a game was played (final) on a date."""
+
+    table: str
+    status_column: str
+    final_status: int
+    home_team_column: str
+    away_team_column: str
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The whole declaration. ``processors`` is in dependency order (upstream first)."""
+
+    path: Path
+    name: str
+    bootstrap_days: int
+    datasets: dict[str, str]
+    seasons: tuple[Season, ...]
+    schedule: Schedule
+    run_history: str
+    tables: dict[str, Table]
+    chains: dict[str, Chain]
+    virtual_sources: dict[str, str]
+    processors: dict[str, Processor] = field(default_factory=dict)
+
+    def phase(self, phase: int) -> list[Processor]:
+        return [p for p in self.processors.values() if p.phase == phase]
+
+    def output_table(self, processor: Processor) -> Table:
+        return self.tables[processor.output]
+
+    def dependents(self, name: str) -> list[str]:
+        """Every processor that needs ``name``'s output, directly or not, in dependency order."""
+        blocked = {name}
+        for proc in self.processors.values():
+            if blocked.intersection(proc.upstream):
+                blocked.add(proc.name)
+        return [p for p in self.processors if p in blocked and p != name]
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read and validate a pipeline declaration.
+
+    Raises:
+        ConfigError: one line per problem, each naming the key and what to do.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: pipeline file not found; pass --pipeline PATH") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
+    problems: list[str] = []
+    pipeline = _Builder(path, raw, problems).build()
+    if problems:
+        more = f" (+{len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise ConfigError(f"{path}: {problems[0]}{more}")
+    assert pipeline is not None
+    return pipeline
+
+
+class _Builder:
+    """Turns the parsed TOML into a Pipeline, recording problems instead of stopping at the first."""
+
+    def __init__(self, path: Path, raw: dict[str, Any], problems: list[str]) -> None:
+        self.path = path
+        self.raw = raw
+        self.problems = problems
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"[{key}] {message}")
+
+    def section(self, key: str) -> dict[str, Any]:
+        value = self.raw.get(key)
+        if not isinstance(value, dict):
+            self.problem(key, "missing section; add it (see the README's pipeline.toml reference)")
+            return {}
+        return value
+
+    def require(self, where: str, table: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+        value = table.get(key)
+        if value is None:
+            self.problem(f"{where}.{key}", "missing key; add it")
+        elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.problem(f"{where}.{key}", f"expected {names}, got {type(value).__name__} {value!r}")
+            return None
+        return value
+
+    def identifier(self, where: str, value: Any) -> str:
+        if not isinstance(value, str) or not IDENTIFIER.fullmatch(value):
+            self.problem(
+                where, f"{value!r} is not a plain identifier (letters, digits, underscore); rename it"
+            )
+            return "_invalid_"
+        return value
+
+    def identifiers(self, where: str, values: Any) -> tuple[str, ...]:
+        if not isinstance(values, list):
+            self.problem(where, f"expected a list of names, got {values!r}")
+            return ()
+        return tuple(self.identifier(f"{where}[{i}]", v) for i, v in enumerate(values))
+
+    def reference(self, where: str, name: str, known: Iterable[str], what: str) -> None:
+        known = list(known)
+        if name not in known:
+            close = get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; declare [{what}.{name}] or fix the name"
+            self.problem(where, f"unknown {what[:-1] if what.endswith('s') else what} {name!r}{hint}")
+
+    def build(self) -> Pipeline | None:
+        head = self.section("pipeline")
+        datasets = {
+            key: self.identifier(f"datasets.{key}", value) for key, value in self.section("datasets").items()
+        }
+        seasons = self.seasons()
+        tables = self.tables(datasets)
+        schedule = self.schedule(tables)
+        chains, virtual = self.chains(tables)
+        processors = self.processors(tables)
+        bootstrap_days = self.require("pipeline", head, "bootstrap_days", int)
+        run_history = self.require("pipeline", head, "run_history", str)
+        if run_history is not None:
+            self.reference("pipeline.run_history", run_history, tables, "tables")
+        if self.problems:
+            return None
+        return Pipeline(
+            path=self.path,
+            name=str(head.get("name", self.path.stem)),
+            bootstrap_days=bootstrap_days,
+            datasets=datasets,
+            seasons=seasons,
+            schedule=schedule,
+            run_history=run_history,
+            tables=tables,
+            chains=chains,
+            virtual_sources=virtual,
+            processors=processors,
+        )
+
+    def seasons(self) -> tuple[Season, ...]:
+        seasons = []
+        for key, value in self.section("seasons").items():
+            where = f"seasons.{key}"
+            if not key.isdigit() or not isinstance(value, dict):
+                self.problem(where, "expected `YEAR = { opener = YYYY-MM-DD, last_day = YYYY-MM-DD }`")
+                continue
+            opener = self.require(where, value, "opener", date)
+            last_day = self.require(where, value, "last_day", date)
+            if opener and last_day:
+                if last_day <= opener:
+                    self.problem(where, "last_day must come after opener")
+                seasons.append(Season(int(key), opener, last_day))
+        return tuple(sorted(seasons, key=lambda s: s.opener))
+
+    def tables(self, datasets: dict[str, str]) -> dict[str, Table]:
+        tables = {}
+        for name, spec in self.section("tables").items():
+            where = f"tables.{name}"
+            self.identifier(where, name)
+            if not isinstance(spec, dict):
+                self.problem(where, "expected a table of keys (dataset, date_column, grain)")
+                continue
+            dataset_key = self.require(where, spec, "dataset", str)
+            if dataset_key is not None:
+                self.reference(f"{where}.dataset", dataset_key, datasets, "datasets")
+            date_column = self.require(where, spec, "date_column", str)
+            grain = self.require(where, spec, "grain", list)
+            game_id = spec.get("game_id_column")
+            unknown = set(spec) - {
+                "dataset",
+                "date_column",
+                "grain",
+                "columns",
+                "game_id_column",
+                "team_columns",
+            }
+            for key in sorted(unknown):
+                self.problem(f"{where}.{key}", "unknown key; remove it or fix its spelling")
+            tables[name] = Table(
+                name=name,
+                dataset=datasets.get(dataset_key or "", "_invalid_"),
+                date_column=self.identifier(f"{where}.date_column", date_column) if date_column else "",
+                grain=self.identifiers(f"{where}.grain", grain) if grain is not None else (),
+                columns=self.identifiers(f"{where}.columns", spec.get("columns", [])),
+                game_id_column=self.identifier(f"{where}.game_id_column", game_id) if game_id else None,
+                team_columns=self.identifiers(f"{where}.team_columns", spec.get("team_columns", [])),
+            )
+        return tables
+
+    def schedule(self, tables: dict[str, Table]) -> Schedule:
+        spec = self.section("schedule")
+        table = self.require("schedule", spec, "table", str) or ""
+        if table:
+            self.reference("schedule.table", table, tables, "tables")
+        final_status = self.require("schedule", spec, "final_status", int)
+        columns = {
+            key: self.identifier(f"schedule.{key}", self.require("schedule", spec, key, str))
+            for key in ("status_column", "home_team_column", "away_team_column")
+        }
+        return Schedule(table=table, final_status=final_status or 0, **columns)
+
+    def chains(self, tables: dict[str, Table]) -> tuple[dict[str, Chain], dict[str, str]]:
+        chains: dict[str, Chain] = {}
+        specs = self.section("chains")
+        virtual: dict[str, str] = {}
+        for name, spec in self.raw.get("virtual_sources", {}).items():
+            where = f"virtual_sources.{self.identifier('virtual_sources', name)}"
+            derives = spec.get("derives_from") if isinstance(spec, dict) else None
+            if not isinstance(derives, str):
+                self.problem(where, "expected `{ derives_from = CHAIN }`")
+                continue
+            self.reference(f"{where}.derives_from", derives, specs, "chains")
+            virtual[name] = derives
+        for name, spec in specs.items():
+            where = f"chains.{self.identifier('chains', name)}"
+            if not isinstance(spec, dict):
+                self.problem(where, "expected `severity` and `sources`")
+                continue
+            severity = self.require(where, spec, "severity", str)
+            if severity is not None and severity not in SEVERITIES:
+                self.problem(f"{where}.severity", f"{severity!r} is not one of {', '.join(SEVERITIES)}")
+            sources = self.identifiers(f"{where}.sources", spec.get("sources"))
+            if not sources:
+                self.problem(f"{where}.sources", "a chain needs at least one source")
+            for i, source in enumerate(sources):
+                self.reference(f"{where}.sources[{i}]", source, [*tables, *virtual], "tables")
+                if virtual.get(source) == name:
+                    self.problem(
+                        f"{where}.sources[{i}]", f"virtual source {source!r} derives from its own chain"
+                    )
+            chains[name] = Chain(name=name, severity=severity or "info", sources=sources)
+        return chains, virtual
+
+    def processors(self, tables: dict[str, Table]) -> dict[str, Processor]:
+        defaults = self.raw.get("processor_defaults", {})
+        specs = self.section("processors")
+        procs: dict[str, Processor] = {}
+        for name, spec in specs.items():
+            where = f"processors.{self.identifier('processors', name)}"
+            spec = {**defaults, **spec} if isinstance(spec, dict) else {}
+            phase = self.require(where, spec, "phase", int)
+            output = self.require(where, spec, "output", str) or ""
+            if output:
+                self.reference(f"{where}.output", output, tables, "tables")
+            upstream = self.identifiers(f"{where}.upstream", spec.get("upstream", []))
+            for i, up in enumerate(upstream):
+                self.reference(f"{where}.upstream[{i}]", up, specs, "processors")
+            command = self.require(where, spec, "command", list) or []
+            if not command or not all(isinstance(part, str) for part in command):
+                self.problem(f"{where}.command", "expected a non-empty list of strings (an argv template)")
+            env = spec.get("env", {})
+            if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+                self.problem(f"{where}.env", "expected a table of strings")
+                env = {}
+            timeout = self.require(where, spec, "timeout_seconds", (int, float))
+            if timeout is not None and timeout <= 0:
+                self.problem(f"{where}.timeout_seconds", "must be a positive number of seconds")
+            procs[name] = Processor(
+                name=name,
+                phase=phase or 0,
+                output=output,
+                upstream=upstream,
+                command=tuple(command),
+                cwd=str(spec.get("cwd", "{repo}")),
+                env=dict(env),
+                timeout_seconds=float(timeout or 0),
+                run_history_name=spec.get("run_history_name"),
+            )
+        return {name: procs[name] for name in self.order(procs)}
+
+    def order(self, procs: dict[str, Processor]) -> list[str]:
+        """Topological order that keeps declaration order where the graph allows; a cycle is a problem."""
+        done: list[str] = []
+        pending = dict(procs)
+        while pending:
+            ready = next(
+                (n for n, p in pending.items() if all(u in done or u not in procs for u in p.upstream)), None
+            )
+            if ready is None:
+                cycle = ", ".join(sorted(_find_cycle(pending)))
+                self.problem(
+                    "processors", f"dependency cycle among {cycle}; remove one of their upstream entries"
+                )
+                return [*done, *pending]
+            done.append(ready)
+            del pending[ready]
+        return done
+
+
+def _find_cycle(pending: dict[str, Processor]) -> list[str]:
+    """The processors of one cycle among ``pending`` (each has an unfinished upstream, so one exists)."""
+    path: list[str] = []
+    name = next(iter(pending))
+    while name not in path:
+        path.append(name)
+        name = next(u for u in pending[name].upstream if u in pending)
+    return path[path.index(name) :]

@@ -1,0 +1,1049 @@
+"""Deterministic demo season of the raw (Phase 1-2) tables, for the embedded warehouse.
+
+The harness needs a realistic season to run the reference pipeline on when no real data exists. "Realistic"
+means what the pipeline and the harness look at: a schedule with the real early-season shape, box scores
+whose arithmetic holds (team = sum of players, points = 2*FGM + 3PM + FTM), play-by-play shots that match
+the box scores, and fallback sources present on some dates only, so that source chains fall back and a few
+props dates are missing, as in real backfills.
+
+Usage::
+
+    frames = generate_season(2021, date(2021, 10, 19), date(2022, 4, 10))
+    frames["nba_raw.nbac_schedule"]  # one DataFrame per table, columns in raw.sql order
+
+Everything is vectorised with numpy; one numpy Generator seeded with the season year drives every draw,
+so the same arguments give identical frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from harness.reference.teams import TEAMS
+
+RAW_DDL = Path(__file__).parent / "sql" / "ddl" / "raw.sql"
+GAMES_PER_TEAM = 82
+SEASON_GAMES = len(TEAMS) * GAMES_PER_TEAM // 2
+MAX_GAMES_PER_DATE = 13
+
+# Real per-date game counts of the first 28 game dates (consecutive days from the opener), keyed by opener.
+# The harness's sample window is these 28 days, so the demo must have the real shape there.
+FIXED_OPENING_COUNTS: dict[dt.date, tuple[int, ...]] = {
+    dt.date(2021, 10, 19): (
+        2,
+        11,
+        3,
+        10,
+        8,
+        6,
+        9,
+        5,
+        10,
+        6,
+        7,
+        11,
+        5,
+        9,
+        5,
+        11,
+        5,
+        9,
+        6,
+        8,
+        8,
+        3,
+        13,
+        3,
+        11,
+        7,
+        7,
+        11,
+    ),
+}
+
+# Relative game volume by weekday (Monday first): the NBA plays most on Wednesday and Friday.
+WEEKDAY_WEIGHTS = np.array([0.9, 0.7, 1.2, 0.6, 1.1, 0.9, 0.7])
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a raw.sql table: name, BigQuery type and NOT NULL flag."""
+
+    name: str
+    type: str
+    not_null: bool
+
+
+@functools.cache
+def ddl_columns() -> dict[str, tuple[Column, ...]]:
+    """Columns per table ("dataset.table") as declared in raw.sql, in declaration order.
+
+    The demo frames are shaped from this, so raw.sql stays the one place where columns are declared.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tables: dict[str, tuple[Column, ...]] = {}
+    for statement in sqlglot.parse(RAW_DDL.read_text(), read="bigquery"):
+        if not isinstance(statement, exp.Create):
+            continue
+        schema = statement.this
+        tables[schema.this.sql("bigquery")] = tuple(
+            Column(
+                name=col.name,
+                type=col.args["kind"].sql("bigquery"),
+                not_null=any(isinstance(c.kind, exp.NotNullColumnConstraint) for c in col.constraints),
+            )
+            for col in schema.expressions
+            if isinstance(col, exp.ColumnDef)
+        )
+    return tables
+
+
+def generate_season(season_year: int, opener: dt.date, last_day: dt.date) -> dict[str, pd.DataFrame]:
+    """Generate a full regular season of raw tables.
+
+    Args:
+        season_year: starting year of the season (2021 for 2021-22); seeds the random generator.
+        opener: first game date.
+        last_day: last regular-season game date.
+
+    Returns:
+        One DataFrame per table, keyed "nba_raw.<table>" and "nba_reference.nba_schedule", with exactly the
+        raw.sql columns in order. DATE columns are datetime64[s], TIMESTAMP columns tz-aware UTC, INT64 and
+        BOOL columns pandas nullable dtypes, FLOAT64 float64 with NaN for NULL.
+    """
+    rng = np.random.default_rng(season_year)
+    games = schedule_games(rng, season_year, opener, last_day)
+    roster = build_rosters(rng)
+    lines = box_score_lines(rng, games, roster)
+    return build_tables(rng, season_year, games, roster, lines)
+
+
+# --------------------------------------------------------------------------------------------- schedule
+
+
+def _break_days(opener: dt.date, last_day: dt.date) -> set[dt.date]:
+    """Dates without games: Thanksgiving, Christmas Eve and the All-Star break (Friday to Wednesday)."""
+    year = opener.year
+    november_first = dt.date(year, 11, 1)
+    thanksgiving = november_first + dt.timedelta(days=(3 - november_first.weekday()) % 7 + 21)
+    february_first = dt.date(year + 1, 2, 1)
+    all_star_sunday = february_first + dt.timedelta(days=(6 - february_first.weekday()) % 7 + 14)
+    all_star = {all_star_sunday + dt.timedelta(days=d) for d in range(-2, 4)}
+    return {d for d in {thanksgiving, dt.date(year, 12, 24), *all_star} if opener <= d <= last_day}
+
+
+def _apportion(rng: np.random.Generator, dates: list[dt.date], total: int) -> np.ndarray:
+    """Split `total` games over `dates` by weekday weight with noise, each date between 1 and the cap."""
+    weekdays = np.array([d.weekday() for d in dates])
+    raw = WEEKDAY_WEIGHTS[weekdays] * rng.uniform(0.6, 1.4, len(dates))
+    raw = raw / raw.sum() * total
+    counts = np.clip(np.floor(raw), 1, MAX_GAMES_PER_DATE).astype(int)
+    while (diff := total - counts.sum()) != 0:
+        step = 1 if diff > 0 else -1
+        room = counts < MAX_GAMES_PER_DATE if step > 0 else counts > 1
+        order = np.argsort(-(raw - counts) * step, kind="stable")
+        chosen = [i for i in order if room[i]][: abs(diff)]
+        counts[chosen] += step
+    return counts
+
+
+def game_counts(rng: np.random.Generator, opener: dt.date, last_day: dt.date) -> dict[dt.date, int]:
+    """Games per date: the real counts for a known opener's first dates, then a weighted spread."""
+    fixed = FIXED_OPENING_COUNTS.get(opener, ())
+    counts = {opener + dt.timedelta(days=i): n for i, n in enumerate(fixed)}
+    skip = _break_days(opener, last_day)
+    free_start = opener + dt.timedelta(days=len(fixed))
+    free = [
+        free_start + dt.timedelta(days=i)
+        for i in range((last_day - free_start).days + 1)
+        if free_start + dt.timedelta(days=i) not in skip
+    ]
+    counts.update(zip(free, _apportion(rng, free, SEASON_GAMES - sum(fixed)).tolist(), strict=True))
+    return counts
+
+
+def _pair_up(rng: np.random.Generator, teams: np.ndarray, meetings: np.ndarray) -> list[tuple[int, int]]:
+    """Pair the teams playing on a date, preferring opponents they have met least."""
+    pool = list(rng.permutation(teams))
+    pairs = []
+    while pool:
+        team = pool.pop(0)
+        scores = meetings[team, pool] + rng.random(len(pool)) * 0.5
+        pairs.append((team, pool.pop(int(np.argmin(scores)))))
+    return pairs
+
+
+def _assign_matchups(
+    rng: np.random.Generator, counts: dict[dt.date, int]
+) -> list[tuple[dt.date, int, int]] | None:
+    """Fill each date's slots with teams that have the most games left (greedy, as in Ryser's construction).
+
+    Taking the teams with the most remaining games first keeps every team able to reach 82; rested teams
+    and random noise only break ties. Returns (date, home, away) triples, or None if a team missed 82.
+    """
+    n_teams = len(TEAMS)
+    remaining = np.full(n_teams, GAMES_PER_TEAM)
+    last_played = np.full(n_teams, -10)
+    meetings = np.zeros((n_teams, n_teams))
+    home_games = np.zeros(n_teams)
+    games = []
+    for day_index, (day, n_games) in enumerate(sorted(counts.items())):
+        rested = last_played < day_index - 1
+        key = remaining + 0.5 * rested + 0.4 * rng.random(n_teams)
+        playing = np.argsort(-key, kind="stable")[: 2 * n_games]
+        if remaining[playing].min() <= 0:
+            return None
+        for a, b in _pair_up(rng, playing, meetings):
+            home, away = (a, b) if (home_games[a], rng.random()) < (home_games[b], 0.5) else (b, a)
+            games.append((day, int(home), int(away)))
+            meetings[a, b] += 1
+            meetings[b, a] += 1
+            home_games[home] += 1
+        remaining[playing] -= 1
+        last_played[playing] = day_index
+    return games if not remaining.any() else None
+
+
+def schedule_games(
+    rng: np.random.Generator, season_year: int, opener: dt.date, last_day: dt.date
+) -> pd.DataFrame:
+    """The season's games, one row per game in NBA sequence order, with ids and tip-off time.
+
+    Columns: game_idx, game_date (datetime64[s]), home, away (indices into TEAMS), nba_game_id, game_id,
+    bdb_game_id, start_utc (naive UTC), overtimes.
+    """
+    counts = game_counts(rng, opener, last_day)
+    for _ in range(20):
+        matchups = _assign_matchups(rng, counts)
+        if matchups is not None:
+            break
+    else:
+        raise RuntimeError(f"could not build an 82-game schedule for season {season_year}")
+    games = pd.DataFrame(matchups, columns=["game_date", "home", "away"])
+    games["game_date"] = pd.to_datetime(games["game_date"]).astype("datetime64[s]")
+    n = len(games)
+    games["game_idx"] = np.arange(n)
+    games["nba_game_id"] = [f"002{season_year % 100:02d}{i + 1:05d}" for i in range(n)]
+    games["bdb_game_id"] = games["nba_game_id"].astype(int)
+    tricodes = np.array([t.tricode for t in TEAMS])
+    ymd = games["game_date"].dt.strftime("%Y%m%d")
+    games["game_id"] = ymd + "_" + tricodes[games["away"]] + "_" + tricodes[games["home"]]
+    local_tip = games["game_date"] + pd.to_timedelta(
+        rng.choice([19 * 60, 19 * 60 + 30, 20 * 60, 22 * 60], n, p=[0.45, 0.3, 0.15, 0.1]), unit="m"
+    )
+    utc_tip = local_tip.dt.tz_localize("America/New_York").dt.tz_convert("UTC").dt.tz_localize(None)
+    games["start_utc"] = utc_tip.astype("datetime64[s]")
+    games["overtimes"] = rng.choice([0, 1, 2], n, p=[0.93, 0.06, 0.01])
+    return games
+
+
+# ---------------------------------------------------------------------------------------------- rosters
+
+FIRST_NAMES = (  # noqa: SIM905 - a list literal would take one line per name
+    "Aaron Adrian Alec Andre Anthony Bam Ben Brandon Bruce Caleb Cam Chris Cole Collin Damian Darius "
+    "David Dejounte Dennis Derrick Devin Donovan Dorian Evan Fred Gary Grant Isaiah Ivica Jaden Jalen "
+    "Jamal Jarrett Jaylen Jerami Jordan Josh Julius Justin Keldon Kevin Kyle Lamar Luke Malik Marcus "
+    "Mason Miles Mitchell Nic Obi Patrick Quentin Reggie Robert Saddiq Terrance Tyler Tyrese Victor "
+    "Wendell Zach"
+).split()
+LAST_NAMES = (  # noqa: SIM905
+    "Adams Allen Anderson Bagley Barnes Bates Bey Bogdan Bridges Brooks Brown Bryant Caldwell Carter "
+    "Clarke Collins Craig Daniels Davis Dixon Dort Dunn Edwards Ellis Ferguson Fox Gordon Grant Green "
+    "Hampton Harper Harris Hart Hayes Holiday Hunter Jackson Johnson Jones Kennard King Knox Lewis Lopez "
+    "Martin McDaniels Mitchell Morris Murray Nance O'Neale Payton Porter Powell Reddish Robinson Rose "
+    "Sexton Simons Smith St-Clair Temple Thomas Thompson Turner Walker Wallace Warren Washington Watson "
+    "White Williams Wright Young"
+).split()
+POSITIONS = np.array(["G", "G", "G-F", "F", "F", "F-C", "C"])
+
+
+def build_rosters(rng: np.random.Generator) -> pd.DataFrame:
+    """15-17 players per team with unique lookups, stable ids and per-minute skill rates.
+
+    `rank` orders a team's rotation (0 = best); the rates drive the box-score draws.
+    """
+    sizes = rng.integers(15, 18, len(TEAMS))
+    n = int(sizes.sum())
+    combos = rng.choice(len(FIRST_NAMES) * len(LAST_NAMES), n, replace=False)
+    suffix = np.where(rng.random(n) < 0.04, " Jr.", "")
+    names = [
+        f"{FIRST_NAMES[c // len(LAST_NAMES)]} {LAST_NAMES[c % len(LAST_NAMES)]}{s}"
+        for c, s in zip(combos, suffix, strict=True)
+    ]
+    team_idx = np.repeat(np.arange(len(TEAMS)), sizes)
+    rank = np.concatenate([np.arange(s) for s in sizes])
+    jerseys = np.concatenate([rng.choice(100, s, replace=False) for s in sizes])
+    talent = np.clip(1.0 - rank / 16 + rng.normal(0, 0.12, n), 0.05, 1.2)
+    team_shooting = rng.normal(0, 0.015, len(TEAMS))[team_idx]
+    return pd.DataFrame(
+        {
+            "player_idx": np.arange(n),
+            "team_idx": team_idx,
+            "rank": rank,
+            "full_name": names,
+            "player_lookup": [re.sub("[^a-z]", "", name.lower()) for name in names],
+            "position": rng.choice(POSITIONS, n),
+            "jersey": jerseys.astype(str),
+            "nba_player_id": 1626000 + rng.permutation(n) * 7,
+            "fga_rate": 0.22 + 0.32 * talent,
+            "three_share": rng.uniform(0.1, 0.55, n),
+            "p2": np.clip(rng.normal(0.52, 0.04, n) + team_shooting, 0.35, 0.7),
+            "p3": np.clip(rng.normal(0.35, 0.03, n) + team_shooting, 0.2, 0.45),
+            "fta_rate": 0.04 + 0.12 * talent,
+            "ft_pct": np.clip(rng.normal(0.77, 0.07, n), 0.5, 0.95),
+            "oreb_rate": rng.uniform(0.01, 0.08, n),
+            "dreb_rate": rng.uniform(0.08, 0.25, n),
+            "ast_rate": rng.uniform(0.03, 0.2, n) * (0.6 + talent),
+            "stl_rate": rng.uniform(0.015, 0.05, n),
+            "blk_rate": rng.uniform(0.005, 0.06, n),
+            "tov_rate": rng.uniform(0.03, 0.08, n),
+            "pf_rate": rng.uniform(0.04, 0.1, n),
+            "injury_part": rng.choice(INJURIES, n),
+        }
+    )
+
+
+# ------------------------------------------------------------------------------------------- box scores
+
+# Typical minutes by a player's place in the night's rotation; scaled to the team's 240 (+25 per OT).
+ROTATION_MINUTES = np.array([35, 34, 32, 31, 29, 25, 21, 17, 13, 9, 6, 4], dtype=float)
+
+
+def _injury_flags(rng: np.random.Generator, n_players: int, n_games: int) -> np.ndarray:
+    """Injured flag per player and team game, as spells (start 3%, continue 80%) rather than noise."""
+    flags = np.zeros((n_players, n_games), dtype=bool)
+    current = np.zeros(n_players, dtype=bool)
+    for g in range(n_games):
+        current = np.where(current, rng.random(n_players) < 0.8, rng.random(n_players) < 0.03)
+        flags[:, g] = current
+    return flags
+
+
+def _team_games(games: pd.DataFrame) -> pd.DataFrame:
+    """One row per (game, team) with is_home and the team's game number in the season."""
+    home = pd.DataFrame({"game_idx": games["game_idx"], "team_idx": games["home"], "opp_idx": games["away"]})
+    away = pd.DataFrame({"game_idx": games["game_idx"], "team_idx": games["away"], "opp_idx": games["home"]})
+    home["is_home"], away["is_home"] = True, False
+    team_games = pd.concat([home, away], ignore_index=True).sort_values(["game_idx", "is_home"])
+    team_games["team_game_no"] = team_games.groupby("team_idx").cumcount()
+    return team_games.reset_index(drop=True)
+
+
+def _statuses(rng: np.random.Generator, lines: pd.DataFrame) -> pd.DataFrame:
+    """Decide active / dnp / inactive per player line and the rotation slot of each active player."""
+    n = len(lines)
+    lines["priority"] = -lines["rank"] + rng.normal(0, 1.2, n) - 100 * lines["injured"]
+    lines = lines.sort_values(["game_idx", "team_idx", "priority"], ascending=[True, True, False])
+    lines["slot"] = lines.groupby(["game_idx", "team_idx"]).cumcount()
+    per_team = lines.groupby(["game_idx", "team_idx"])
+    size = per_team["slot"].transform("size")
+    injured_count = per_team["injured"].transform("sum")
+    team_draw = rng.integers(8, 13, n)[per_team.ngroup()]
+    dnp_draw = rng.integers(0, 4, n)[per_team.ngroup()]
+    n_active = np.minimum(team_draw, size - injured_count)
+    lines["played"] = lines["slot"] < n_active
+    dnp = ~lines["played"] & (lines["slot"] < n_active + dnp_draw) & ~lines["injured"]
+    lines["inactive"] = ~lines["played"] & ~dnp
+    lines["status"] = np.select([lines["played"], dnp], ["active", "dnp"], "inactive")
+    return lines.reset_index(drop=True)
+
+
+def _minutes(rng: np.random.Generator, lines: pd.DataFrame) -> np.ndarray:
+    """Seconds played per active line, summing exactly to the team's 48 minutes x 5 (+ overtime)."""
+    active = lines["played"].to_numpy()
+    slot = np.minimum(lines["slot"].to_numpy(), len(ROTATION_MINUTES) - 1)
+    weight = np.where(active, ROTATION_MINUTES[slot] * rng.uniform(0.85, 1.15, len(lines)), 0.0)
+    keys = [lines["game_idx"], lines["team_idx"]]
+    total = (240 + 25 * lines["overtimes"].to_numpy()) * 60
+    share = weight / pd.Series(weight).groupby(keys).transform("sum").to_numpy()
+    seconds = np.floor(share * total).astype(int)
+    shortfall = total - pd.Series(seconds).groupby(keys).transform("sum").to_numpy()
+    return seconds + np.where(lines["slot"].to_numpy() == 0, shortfall, 0)
+
+
+def box_score_lines(rng: np.random.Generator, games: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """One line per rostered player per game: status, seconds and counting stats.
+
+    Stats are NaN for players who did not play. Totals are consistent by construction: made <= attempted,
+    3PM <= FGM, points = 2*FGM + 3PM + FTM, no tied games, player plus-minus sums to 5 x the margin.
+    """
+    team_games = _team_games(games)
+    lines = team_games.merge(roster[["player_idx", "team_idx", "rank"]], on="team_idx")
+    flags = _injury_flags(rng, len(roster), GAMES_PER_TEAM)
+    lines["injured"] = flags[lines["player_idx"], lines["team_game_no"]]
+    lines["overtimes"] = games["overtimes"].to_numpy()[lines["game_idx"]]
+    lines = _statuses(rng, lines)
+    seconds = _minutes(rng, lines)
+    stats = _draw_stats(rng, roster.iloc[lines["player_idx"]].reset_index(drop=True), seconds / 60)
+    _break_ties(lines, stats)
+    played = lines["played"].to_numpy()
+    for name, values in stats.items():
+        lines[name] = np.where(played, values, np.nan)
+    lines["seconds"] = np.where(played, seconds, np.nan)
+    lines["plus_minus"] = np.where(played, _plus_minus(rng, lines), np.nan)
+    return lines
+
+
+def _draw_stats(
+    rng: np.random.Generator, players: pd.DataFrame, minutes: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Counting stats from per-minute rates; makes are binomial in attempts so made <= attempted."""
+    fga = rng.poisson(players["fga_rate"] * minutes)
+    tpa = rng.binomial(fga, players["three_share"])
+    tpm = rng.binomial(tpa, players["p3"])
+    fgm = tpm + rng.binomial(fga - tpa, players["p2"])
+    fta = rng.poisson(players["fta_rate"] * minutes)
+    ftm = rng.binomial(fta, players["ft_pct"])
+    oreb = rng.poisson(players["oreb_rate"] * minutes)
+    dreb = rng.poisson(players["dreb_rate"] * minutes)
+    return {
+        "fga": fga, "fgm": fgm, "tpa": tpa, "tpm": tpm, "fta": fta, "ftm": ftm,
+        "oreb": oreb, "dreb": dreb, "reb": oreb + dreb,
+        "ast": rng.poisson(players["ast_rate"] * minutes),
+        "stl": rng.poisson(players["stl_rate"] * minutes),
+        "blk": rng.poisson(players["blk_rate"] * minutes),
+        "tov": rng.poisson(players["tov_rate"] * minutes),
+        "pf": np.minimum(rng.poisson(players["pf_rate"] * minutes), 6),
+        "pts": 2 * fgm + tpm + ftm,
+    }  # fmt: skip
+
+
+def _team_points(lines: pd.DataFrame, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: the line's team points and the opponent's points in that game."""
+    played = np.where(lines["played"].to_numpy(), points, 0)
+    own = pd.Series(played).groupby([lines["game_idx"], lines["team_idx"]]).transform("sum").to_numpy()
+    game_total = pd.Series(played).groupby(lines["game_idx"]).transform("sum").to_numpy()
+    return own, game_total - own
+
+
+def _break_ties(lines: pd.DataFrame, stats: dict[str, np.ndarray]) -> None:
+    """A tied game gets one more made free throw for the home team's top-minutes player."""
+    own, opp = _team_points(lines, stats["pts"])
+    winner_ft = (own == opp) & lines["is_home"].to_numpy() & (lines["slot"].to_numpy() == 0)
+    for name in ("fta", "ftm", "pts"):
+        stats[name] = stats[name] + winner_ft
+
+
+def _plus_minus(rng: np.random.Generator, lines: pd.DataFrame) -> np.ndarray:
+    """Plus-minus near margin x share of minutes; the top player absorbs the rest so the sum is 5 x margin."""
+    own, opp = _team_points(lines, lines["pts"].fillna(0).to_numpy())
+    margin = own - opp
+    seconds = lines["seconds"].fillna(0).to_numpy()
+    length = (48 + 5 * lines["overtimes"].to_numpy()) * 60
+    pm = np.round(margin * seconds / length + rng.normal(0, 4, len(lines)))
+    pm = np.where(lines["played"].to_numpy(), pm, 0)
+    residual = 5 * margin - pd.Series(pm).groupby([lines["game_idx"], lines["team_idx"]]).transform("sum")
+    return pm + np.where(lines["slot"].to_numpy() == 0, residual.to_numpy(), 0)
+
+
+# ----------------------------------------------------------------------------------------------- tables
+
+INJURIES = np.array(
+    [
+        "Left Ankle; Sprain", "Right Knee; Soreness", "Left Hamstring; Strain", "Lower Back; Tightness",
+        "Right Foot; Contusion", "Left Calf; Strain", "Right Wrist; Sprain", "Illness; Non-COVID",
+    ]
+)  # fmt: skip
+ODDS_BOOKS = (("draftkings", "DraftKings", 12), ("fanduel", "FanDuel", 10))
+AMERICAN_ODDS = np.array([-125, -120, -115, -110, -105, 100, 105])
+
+
+@dataclass(frozen=True)
+class _Season:
+    """Everything the table builders share: games with scores, enriched player lines, source dates."""
+
+    season_year: int
+    games: pd.DataFrame
+    lines: pd.DataFrame
+    team_box: pd.DataFrame
+    source_dates: dict[str, np.ndarray]
+
+
+def _typed(value: object, bq_type: str, n: int) -> object:
+    """Convert a column's values (or a scalar, or None) to the pandas dtype that loads as `bq_type`."""
+    if value is None or isinstance(value, str | int | float | bool | np.generic):
+        value = np.full(n, value, dtype=object)
+    if bq_type == "STRING":
+        return pd.array(np.asarray(value, dtype=object), dtype="str")
+    if bq_type == "INT64":
+        return pd.array(np.asarray(value, dtype=float), dtype="Int64")
+    if bq_type == "FLOAT64":
+        return np.asarray(value, dtype=float)
+    if bq_type == "BOOL":
+        return pd.array(np.asarray(value, dtype=object), dtype="boolean")
+    if bq_type == "DATE":
+        return np.asarray(value, dtype="datetime64[s]")
+    if bq_type == "TIMESTAMP":
+        return pd.to_datetime(np.asarray(value, dtype="datetime64[s]"), utc=True)
+    return np.asarray(value, dtype=object)
+
+
+def _frame(table: str, n: int, values: dict[str, object]) -> pd.DataFrame:
+    """A DataFrame with exactly `table`'s raw.sql columns; columns absent from `values` are NULL."""
+    columns = ddl_columns()[table]
+    unknown = set(values) - {c.name for c in columns}
+    if unknown:
+        raise ValueError(f"{table} has no column(s) {sorted(unknown)}; see {RAW_DDL.name}")
+    return pd.DataFrame({c.name: _typed(values.get(c.name), c.type, n) for c in columns})
+
+
+def _pct(made: np.ndarray, attempted: np.ndarray) -> np.ndarray:
+    """Shooting percentage rounded like the feeds (3 places), NULL without attempts."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(attempted > 0, np.round(made / attempted, 3), np.nan)
+
+
+def _clock_texts(template: str) -> np.ndarray:
+    return np.array([template.format(m=i // 60, s=i % 60) for i in range(90 * 60)], dtype=object)
+
+
+MINUTES_TEXT = _clock_texts("{m}:{s:02d}")
+FEET_TEXT = np.array([f"{feet}' " for feet in range(40)], dtype=object)
+BDB_CLOCK_TEXT = _clock_texts("0:{m:02d}:{s:02d}")
+
+
+def _clock(seconds: pd.Series | np.ndarray, texts: np.ndarray = MINUTES_TEXT) -> np.ndarray:
+    """Clock text ('M:SS' by default) for whole seconds, by table lookup (fast); NULL stays NULL."""
+    values = np.asarray(seconds, dtype=float)
+    known = ~np.isnan(values)
+    out = np.full(len(values), None, dtype=object)
+    out[known] = texts[values[known].astype(int)]
+    return out
+
+
+def _pick_dates(rng: np.random.Generator, dates: np.ndarray, fraction: float) -> np.ndarray:
+    """A reproducible subset of about `fraction` of the game dates."""
+    return np.sort(rng.choice(dates, max(1, round(fraction * len(dates))), replace=False))
+
+
+def _props_dates(rng: np.random.Generator, dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Odds API dates (~60%), BettingPros on the rest except three dates that have neither.
+
+    Two of the prop-less dates fall in the season's first 28 game dates (never the opener), so the harness's
+    sample window shows a missing player_props chain as real backfills do.
+    """
+    early = rng.choice(np.arange(1, min(28, len(dates))), 2, replace=False)
+    late = rng.choice(np.arange(28, len(dates)), 1) if len(dates) > 28 else np.array([], dtype=int)
+    neither = dates[np.concatenate([early, late])]
+    rest = np.setdiff1d(dates, neither)
+    odds = _pick_dates(rng, rest, 0.6)
+    return odds, np.setdiff1d(rest, odds)
+
+
+def _source_dates(rng: np.random.Generator, games: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Game dates on which each partial source has rows (the others have every game date)."""
+    dates = np.unique(games["game_date"].to_numpy())
+    odds, bettingpros = _props_dates(rng, dates)
+    return {
+        "bdl_player_boxscores": _pick_dates(rng, dates, 0.3),
+        "espn_boxscores": _pick_dates(rng, dates, 0.1),
+        "nbac_play_by_play": _pick_dates(rng, dates, 0.2),
+        "odds_api_player_points_props": odds,
+        "bettingpros_player_points_props": bettingpros,
+        "odds_api_game_lines": np.setdiff1d(dates, rng.choice(dates[1:], 1)),
+        "bdl_injuries": _pick_dates(rng, dates, 0.5),
+    }
+
+
+def _enrich_lines(games: pd.DataFrame, roster: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Add game, team and player attributes to every player line (ids, names, dates)."""
+    tricodes = np.array([t.tricode for t in TEAMS])
+    g = games.iloc[lines["game_idx"]].reset_index(drop=True)
+    p = roster.iloc[lines["player_idx"]].reset_index(drop=True)
+    lines = lines.assign(
+        game_id=g["game_id"], nba_game_id=g["nba_game_id"], game_date=g["game_date"], start_utc=g["start_utc"],
+        home_abbr=tricodes[g["home"]], away_abbr=tricodes[g["away"]], team_abbr=tricodes[lines["team_idx"]],
+        full_name=p["full_name"], player_lookup=p["player_lookup"], position=p["position"], jersey=p["jersey"],
+        nba_player_id=p["nba_player_id"], injury_part=p["injury_part"],
+    )  # fmt: skip
+    lines["minutes_rank"] = lines.groupby(["game_idx", "team_idx"])["seconds"].rank(
+        ascending=False, method="first"
+    )
+    return lines
+
+
+def _team_box(lines: pd.DataFrame) -> pd.DataFrame:
+    """Team totals per (game, team) as sums over the team's players, with the opponent's points."""
+    stats = [
+        "fgm",
+        "fga",
+        "tpm",
+        "tpa",
+        "ftm",
+        "fta",
+        "oreb",
+        "dreb",
+        "reb",
+        "ast",
+        "stl",
+        "blk",
+        "tov",
+        "pf",
+        "pts",
+    ]
+    keys = [
+        "game_idx",
+        "team_idx",
+        "is_home",
+        "game_id",
+        "nba_game_id",
+        "game_date",
+        "team_abbr",
+        "overtimes",
+    ]
+    box = lines.groupby(keys, as_index=False)[stats].sum().astype({s: int for s in stats})
+    box["opp_pts"] = box.groupby("game_idx")["pts"].transform("sum") - box["pts"]
+    return box
+
+
+def build_tables(
+    rng: np.random.Generator, season_year: int, games: pd.DataFrame, roster: pd.DataFrame, lines: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """Shape the generated season into one frame per raw table (see generate_season)."""
+    lines = _enrich_lines(games, roster, lines)
+    team_box = _team_box(lines)
+    home = team_box[team_box["is_home"]].set_index("game_idx")["pts"]
+    away = team_box[~team_box["is_home"]].set_index("game_idx")["pts"]
+    games = games.assign(
+        home_pts=home.loc[games["game_idx"]].to_numpy(), away_pts=away.loc[games["game_idx"]].to_numpy()
+    )
+    season = _Season(season_year, games, lines, team_box, _source_dates(rng, games))
+    shots = _shot_events(rng, season)
+    builders = {
+        "nba_raw.nbac_schedule": lambda: _nbac_schedule(season),
+        "nba_reference.nba_schedule": lambda: _reference_schedule(season),
+        "nba_raw.espn_scoreboard": lambda: _espn_scoreboard(season),
+        "nba_raw.nbac_gamebook_player_stats": lambda: _gamebook(season),
+        "nba_raw.bdl_player_boxscores": lambda: _bdl_boxscores(season),
+        "nba_raw.espn_boxscores": lambda: _espn_boxscores(season),
+        "nba_raw.nbac_team_boxscore": lambda: _nbac_team_boxscore(season),
+        "nba_raw.odds_api_player_points_props": lambda: _odds_props(rng, season),
+        "nba_raw.bettingpros_player_points_props": lambda: _bettingpros_props(rng, season),
+        "nba_raw.odds_api_game_lines": lambda: _game_lines(rng, season),
+        "nba_raw.nbac_injury_report": lambda: _injury_report(rng, season),
+        "nba_raw.bdl_injuries": lambda: _bdl_injuries(season),
+        "nba_raw.bigdataball_play_by_play": lambda: _bigdataball(season, shots),
+        "nba_raw.nbac_play_by_play": lambda: _nbac_play_by_play(season, shots),
+    }
+    return {table: build() for table, build in builders.items()}
+
+
+TRICODES = np.array([t.tricode for t in TEAMS])
+TEAM_IDS = np.array([t.team_id for t in TEAMS])
+FULL_NAMES = np.array([t.full_name for t in TEAMS])
+NICKNAMES = np.array([t.name for t in TEAMS])
+CITIES = np.array([t.city for t in TEAMS])
+ESPN_ABBR = np.array(
+    [
+        {"GSW": "GS", "NOP": "NO", "NYK": "NY", "SAS": "SA", "UTA": "UTAH", "WAS": "WSH"}.get(t, t)
+        for t in TRICODES
+    ]
+)
+
+
+def _hours_after(dates: pd.Series | np.ndarray, hours: float) -> np.ndarray:
+    """Naive UTC timestamps `hours` after midnight of each date (load times the day after a game)."""
+    return np.asarray(dates, dtype="datetime64[s]") + np.timedelta64(int(hours * 3600), "s")
+
+
+def _season_label(season_year: int) -> str:
+    return f"{season_year}-{(season_year + 1) % 100:02d}"
+
+
+def _on_dates(frame: pd.DataFrame, dates: np.ndarray) -> pd.DataFrame:
+    return frame[np.isin(frame["game_date"].to_numpy(), dates)].reset_index(drop=True)
+
+
+def _nbac_schedule(s: _Season) -> pd.DataFrame:
+    g = s.games
+    tip_et = g["start_utc"].dt.tz_localize("UTC").dt.tz_convert("America/New_York").dt.tz_localize(None)
+    home_won = g["home_pts"] > g["away_pts"]
+    loaded = _hours_after(g["game_date"], 34)
+    return _frame("nba_raw.nbac_schedule", len(g), {
+        "game_id": g["nba_game_id"], "game_code": g["game_date"].dt.strftime("%Y%m%d/") + TRICODES[g["away"]] + TRICODES[g["home"]],
+        "season": _season_label(s.season_year), "season_nba_format": _season_label(s.season_year),
+        "season_year": s.season_year, "game_date": g["game_date"], "game_date_est": tip_et, "game_status": 3,
+        "game_status_text": "Final", "home_team_id": TEAM_IDS[g["home"]], "home_team_tricode": TRICODES[g["home"]],
+        "home_team_name": FULL_NAMES[g["home"]], "away_team_id": TEAM_IDS[g["away"]],
+        "away_team_tricode": TRICODES[g["away"]], "away_team_name": FULL_NAMES[g["away"]],
+        "arena_city": CITIES[g["home"]], "is_primetime": tip_et.dt.hour >= 22, "has_national_tv": False,
+        "is_regular_season": True, "is_playoffs": False, "is_all_star": False, "is_emirates_cup": False,
+        "is_christmas": (g["game_date"].dt.month == 12) & (g["game_date"].dt.day == 25), "is_mlk_day": False,
+        "day_of_week": g["game_date"].dt.day_name(), "is_weekend": g["game_date"].dt.weekday >= 5,
+        "time_slot": np.where(tip_et.dt.hour >= 22, "late", "evening"), "neutral_site_flag": False,
+        "international_game": False, "arena_timezone": "America/New_York", "home_team_score": g["home_pts"],
+        "away_team_score": g["away_pts"], "winning_team_tricode": np.where(home_won, TRICODES[g["home"]], TRICODES[g["away"]]),
+        "data_source": "api_stats", "source_updated_at": loaded,
+        "source_file_path": f"nba-com/schedule/{_season_label(s.season_year)}/demo.json",
+        "scrape_timestamp": loaded, "created_at": loaded, "processed_at": loaded,
+    })  # fmt: skip
+
+
+def _reference_schedule(s: _Season) -> pd.DataFrame:
+    g = s.games
+    return _frame("nba_reference.nba_schedule", len(g), {
+        "game_id": g["nba_game_id"], "game_date": g["game_date"], "season_year": s.season_year,
+        "home_team_tricode": TRICODES[g["home"]], "away_team_tricode": TRICODES[g["away"]], "game_status": 3,
+        "is_regular_season": True, "is_playoffs": False,
+    })  # fmt: skip
+
+
+def _espn_scoreboard(s: _Season) -> pd.DataFrame:
+    g = s.games
+    loaded = _hours_after(g["game_date"], 32)
+    return _frame("nba_raw.espn_scoreboard", len(g), {
+        "game_id": g["game_id"], "espn_game_id": (401360000 + g["game_idx"]).astype(str), "game_date": g["game_date"],
+        "season_year": s.season_year, "home_team_abbr": TRICODES[g["home"]], "away_team_abbr": TRICODES[g["away"]],
+        "home_team_name": FULL_NAMES[g["home"]], "away_team_name": FULL_NAMES[g["away"]],
+        "home_team_espn_id": (g["home"] + 1).astype(str), "away_team_espn_id": (g["away"] + 1).astype(str),
+        "home_team_espn_abbr": ESPN_ABBR[g["home"]], "away_team_espn_abbr": ESPN_ABBR[g["away"]],
+        "game_status": "final", "game_status_detail": "Final", "espn_status_id": "3", "espn_state": "post",
+        "is_completed": True, "scheduled_start_time": g["start_utc"], "home_team_score": g["home_pts"],
+        "away_team_score": g["away_pts"], "home_team_winner": g["home_pts"] > g["away_pts"],
+        "away_team_winner": g["away_pts"] > g["home_pts"], "scrape_timestamp": loaded,
+        "source_file_path": "espn/scoreboard/" + g["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "processing_confidence": 1.0, "data_quality_flags": "", "created_at": loaded, "processed_at": loaded,
+    })  # fmt: skip
+
+
+def _player_stats(lines: pd.DataFrame, names: dict[str, str]) -> dict[str, object]:
+    """The shared box-score columns of the player tables, under each table's own column names."""
+    values = {
+        "points": lines["pts"], "field_goals_made": lines["fgm"], "field_goals_attempted": lines["fga"],
+        "three_pointers_made": lines["tpm"], "three_pointers_attempted": lines["tpa"],
+        "free_throws_made": lines["ftm"], "free_throws_attempted": lines["fta"],
+        "offensive_rebounds": lines["oreb"], "defensive_rebounds": lines["dreb"], "assists": lines["ast"],
+        "steals": lines["stl"], "blocks": lines["blk"], "turnovers": lines["tov"],
+        names["rebounds"]: lines["reb"], names["fouls"]: lines["pf"],
+        names["fg_pct"]: _pct(lines["fgm"], lines["fga"]), names["three_pct"]: _pct(lines["tpm"], lines["tpa"]),
+        names["ft_pct"]: _pct(lines["ftm"], lines["fta"]), "minutes": _clock(lines["seconds"]),
+    }  # fmt: skip
+    return values
+
+
+GAMEBOOK_NAMES = {"rebounds": "total_rebounds", "fouls": "personal_fouls", "fg_pct": "field_goal_percentage",
+                  "three_pct": "three_point_percentage", "ft_pct": "free_throw_percentage"}  # fmt: skip
+BDL_NAMES = {"rebounds": "rebounds", "fouls": "personal_fouls", "fg_pct": "field_goal_pct",
+             "three_pct": "three_point_pct", "ft_pct": "free_throw_pct"}  # fmt: skip
+ESPN_NAMES = {**GAMEBOOK_NAMES, "rebounds": "rebounds", "fouls": "fouls"}
+
+
+def _injury_reason(lines: pd.DataFrame) -> pd.Series:
+    return "Injury/Illness - " + lines["injury_part"]
+
+
+def _gamebook(s: _Season) -> pd.DataFrame:
+    lines = s.lines
+    status = lines["status"]
+    reason = np.where(
+        status == "dnp", "DNP - Coach's Decision", np.where(status == "inactive", _injury_reason(lines), None)
+    )
+    code = lines["game_date"].dt.strftime("%Y%m%d/") + lines["away_abbr"] + lines["home_abbr"]
+    return _frame("nba_raw.nbac_gamebook_player_stats", len(lines), {
+        "game_id": lines["game_id"], "game_code": code, "game_date": lines["game_date"], "season_year": s.season_year,
+        "home_team_abbr": lines["home_abbr"], "away_team_abbr": lines["away_abbr"], "player_name": lines["full_name"],
+        "player_name_original": lines["full_name"], "player_lookup": lines["player_lookup"], "team_abbr": lines["team_abbr"],
+        "player_status": status, "dnp_reason": reason, "name_resolution_status": "resolved",
+        "name_resolution_confidence": 1.0, "name_resolution_method": "exact_match", "br_team_abbr_used": lines["team_abbr"],
+        "minutes_decimal": np.round(lines["seconds"] / 60, 2), "plus_minus": lines["plus_minus"],
+        **_player_stats(lines, GAMEBOOK_NAMES),
+        "processed_by_run_id": f"demo-{s.season_year}", "source_file_path": "nba-com/gamebooks-data/" + code + "/demo.json",
+        "processed_at": _hours_after(lines["game_date"], 34), "requires_manual_review": False,
+    })  # fmt: skip
+
+
+def _box_identity(lines: pd.DataFrame, games: pd.DataFrame, season_year: int) -> dict[str, object]:
+    """Columns that BDL and ESPN player box scores share: ids, teams, final scores, load times."""
+    g = games.iloc[lines["game_idx"]].reset_index(drop=True)
+    loaded = _hours_after(lines["game_date"], 33)
+    return {
+        "game_id": lines["game_id"], "game_date": lines["game_date"], "season_year": season_year, "period": 4,
+        "is_postseason": False, "home_team_abbr": lines["home_abbr"], "away_team_abbr": lines["away_abbr"],
+        "home_team_score": g["home_pts"], "away_team_score": g["away_pts"], "team_abbr": lines["team_abbr"],
+        "player_full_name": lines["full_name"], "player_lookup": lines["player_lookup"], "position": lines["position"],
+        "jersey_number": lines["jersey"], "created_at": loaded, "processed_at": loaded,
+    }  # fmt: skip
+
+
+def _bdl_boxscores(s: _Season) -> pd.DataFrame:
+    lines = _on_dates(s.lines[s.lines["played"]], s.source_dates["bdl_player_boxscores"])
+    return _frame("nba_raw.bdl_player_boxscores", len(lines), {
+        **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, BDL_NAMES), "game_status": "Final",
+        "bdl_player_id": 100 + 3 * lines["player_idx"],
+        "source_file_path": "ball-dont-lie/boxscores/" + lines["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+    })  # fmt: skip
+
+
+def _espn_boxscores(s: _Season) -> pd.DataFrame:
+    lines = _on_dates(s.lines[s.lines["played"]], s.source_dates["espn_boxscores"])
+    g = s.games.iloc[lines["game_idx"]].reset_index(drop=True)
+    return _frame("nba_raw.espn_boxscores", len(lines), {
+        **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, ESPN_NAMES), "game_status": "final",
+        "espn_game_id": (401360000 + lines["game_idx"]).astype(str), "home_team_espn_id": (g["home"] + 1).astype(str),
+        "away_team_espn_id": (g["away"] + 1).astype(str), "espn_player_id": (4000000 + 11 * lines["player_idx"]).astype(str),
+        "starter": lines["minutes_rank"] <= 5, "plus_minus": lines["plus_minus"],
+        "source_file_path": "espn/boxscores/" + lines["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+    })  # fmt: skip
+
+
+def _nbac_team_boxscore(s: _Season) -> pd.DataFrame:
+    b = s.team_box
+    loaded = _hours_after(b["game_date"], 34)
+    return _frame("nba_raw.nbac_team_boxscore", len(b), {
+        "game_id": b["game_id"], "nba_game_id": b["nba_game_id"], "game_date": b["game_date"], "season_year": s.season_year,
+        "team_id": TEAM_IDS[b["team_idx"]], "team_abbr": b["team_abbr"], "team_name": NICKNAMES[b["team_idx"]],
+        "team_city": CITIES[b["team_idx"]], "is_home": b["is_home"], "minutes": (240 + 25 * b["overtimes"]).astype(str) + ":00",
+        "fg_made": b["fgm"], "fg_attempted": b["fga"], "fg_percentage": _pct(b["fgm"], b["fga"]),
+        "three_pt_made": b["tpm"], "three_pt_attempted": b["tpa"], "three_pt_percentage": _pct(b["tpm"], b["tpa"]),
+        "ft_made": b["ftm"], "ft_attempted": b["fta"], "ft_percentage": _pct(b["ftm"], b["fta"]),
+        "offensive_rebounds": b["oreb"], "defensive_rebounds": b["dreb"], "total_rebounds": b["reb"], "assists": b["ast"],
+        "steals": b["stl"], "blocks": b["blk"], "turnovers": b["tov"], "personal_fouls": b["pf"], "points": b["pts"],
+        "plus_minus": b["pts"] - b["opp_pts"], "source_file_path": "nba-com/team-boxscore/" + b["nba_game_id"] + "/demo.json",
+        "created_at": loaded, "processed_at": loaded,
+    })  # fmt: skip
+
+
+def _decimal_odds(american: np.ndarray) -> np.ndarray:
+    return np.round(np.where(american > 0, 1 + american / 100, 1 + 100 / np.abs(american)), 3)
+
+
+def _prop_candidates(rng: np.random.Generator, s: _Season, dates: np.ndarray, n_books: int) -> pd.DataFrame:
+    """Top-8-minutes players of each team on `dates`, one row per bookmaker, with a points line.
+
+    The line is the player's season scoring level rounded to the next .5 (no pushes); the second book
+    shades it by up to a point, as books disagree in practice.
+    """
+    active = s.lines[s.lines["played"]]
+    level = active.groupby("player_idx")["pts"].mean()
+    top = _on_dates(active[active["minutes_rank"] <= 8], dates)
+    rows = top.iloc[np.repeat(np.arange(len(top)), n_books)].reset_index(drop=True)
+    rows["book"] = np.tile(np.arange(n_books), len(top))
+    shade = np.where(rows["book"] == 0, 0.0, rng.choice([-1.0, -0.5, 0.0, 0.0, 0.5, 1.0], len(rows)))
+    rows["points_line"] = np.maximum(np.floor(level.loc[rows["player_idx"]].to_numpy()) + 0.5 + shade, 0.5)
+    rows["snapshot"] = rows["start_utc"].to_numpy() - np.timedelta64(2, "h")
+    return rows
+
+
+def _odds_props(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
+    rows = _prop_candidates(rng, s, s.source_dates["odds_api_player_points_props"], len(ODDS_BOOKS))
+    over = rng.choice(AMERICAN_ODDS, len(rows))
+    under = rng.choice(AMERICAN_ODDS, len(rows))
+    event_ids = {gid: hashlib.md5(gid.encode()).hexdigest() for gid in rows["game_id"].unique()}
+    return _frame("nba_raw.odds_api_player_points_props", len(rows), {
+        "game_id": rows["game_id"], "odds_api_event_id": rows["game_id"].map(event_ids), "game_date": rows["game_date"],
+        "game_start_time": rows["start_utc"], "home_team_abbr": rows["home_abbr"], "away_team_abbr": rows["away_abbr"],
+        "snapshot_timestamp": rows["snapshot"], "snapshot_tag": "pregame", "capture_timestamp": rows["snapshot"],
+        "minutes_before_tipoff": 120, "bookmaker": np.array([b[0] for b in ODDS_BOOKS])[rows["book"]],
+        "player_name": rows["full_name"], "player_lookup": rows["player_lookup"], "points_line": rows["points_line"],
+        "over_price": _decimal_odds(over), "over_price_american": over, "under_price": _decimal_odds(under),
+        "under_price_american": under, "bookmaker_last_update": rows["snapshot"], "data_source": "historical",
+        "source_file_path": "odds-api/player-props-history/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "processed_at": _hours_after(rows["game_date"], 30),
+    })  # fmt: skip
+
+
+def _bettingpros_props(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
+    offers = _prop_candidates(rng, s, s.source_dates["bettingpros_player_points_props"], len(ODDS_BOOKS))
+    rows = offers.iloc[np.repeat(np.arange(len(offers)), 2)].reset_index(drop=True)
+    side = np.tile(np.array(["over", "under"]), len(offers))
+    offer_id = (
+        (900000 + 40 * rows["game_idx"] + rows["player_idx"] % 40).astype(str)
+        + "-"
+        + rows["player_idx"].astype(str)
+    )
+    book_ids = np.array([b[2] for b in ODDS_BOOKS])[rows["book"]]
+    return _frame("nba_raw.bettingpros_player_points_props", len(rows), {
+        "game_date": rows["game_date"], "market_type": "points", "market_id": 156, "bp_event_id": 20000 + rows["game_idx"],
+        "offer_id": offer_id, "bet_side": side, "bp_player_id": 50000 + rows["player_idx"], "player_name": rows["full_name"],
+        "player_lookup": rows["player_lookup"], "player_team": rows["team_abbr"], "player_position": rows["position"],
+        "team_source": "bettingpros", "has_team_issues": False, "validated_team": rows["team_abbr"],
+        "validation_confidence": 1.0, "validation_method": "schedule_match", "book_id": book_ids,
+        "bookmaker": np.array([b[1] for b in ODDS_BOOKS])[rows["book"]], "line_id": offer_id + "-" + book_ids.astype(str),
+        "points_line": rows["points_line"], "odds_american": rng.choice(AMERICAN_ODDS, len(rows)), "is_active": True,
+        "is_best_line": rows["book"] == 0, "bookmaker_last_update": rows["snapshot"], "opening_line": rows["points_line"],
+        "opening_odds": -110, "opening_book_id": book_ids, "opening_timestamp": rows["snapshot"] - np.timedelta64(18, "h"),
+        "source_file_path": "bettingpros/player-props/points/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "created_at": _hours_after(rows["game_date"], 30), "processed_at": _hours_after(rows["game_date"], 30),
+    })  # fmt: skip
+
+
+def _game_lines(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
+    """Spreads and totals (two outcomes each) from one or two bookmakers per game, near the final result."""
+    games = _on_dates(s.games, s.source_dates["odds_api_game_lines"])
+    n_books = np.where(rng.random(len(games)) < 0.5, 2, 1)
+    per_book = games.iloc[np.repeat(np.arange(len(games)), n_books)].reset_index(drop=True)
+    per_book["book"] = np.concatenate([np.arange(k) for k in n_books])
+    rows = per_book.iloc[np.repeat(np.arange(len(per_book)), 4)].reset_index(drop=True)
+    outcome = np.tile(np.arange(4), len(per_book))  # home spread, away spread, over, under
+    margin = rows["home_pts"] - rows["away_pts"]
+    spread = -np.round((0.5 * margin + rng.normal(0, 5, len(rows))) * 2) / 2
+    total = np.round((rows["home_pts"] + rows["away_pts"] + rng.normal(0, 10, len(rows))) * 2) / 2
+    snapshot = rows["start_utc"].to_numpy() - np.timedelta64(1, "h")
+    names = np.select(
+        [outcome == 0, outcome == 1, outcome == 2],
+        [FULL_NAMES[rows["home"]], FULL_NAMES[rows["away"]], "Over"],
+        "Under",
+    )
+    return _frame("nba_raw.odds_api_game_lines", len(rows), {
+        "snapshot_timestamp": snapshot, "game_id": rows["game_id"], "sport_key": "basketball_nba", "sport_title": "NBA",
+        "commence_time": rows["start_utc"], "game_date": rows["game_date"], "home_team": FULL_NAMES[rows["home"]],
+        "away_team": FULL_NAMES[rows["away"]], "home_team_abbr": TRICODES[rows["home"]], "away_team_abbr": TRICODES[rows["away"]],
+        "bookmaker_key": np.array([b[0] for b in ODDS_BOOKS])[rows["book"]],
+        "bookmaker_title": np.array([b[1] for b in ODDS_BOOKS])[rows["book"]], "bookmaker_last_update": snapshot,
+        "market_key": np.where(outcome < 2, "spreads", "totals"), "market_last_update": snapshot, "outcome_name": names,
+        "outcome_price": _decimal_odds(rng.choice(AMERICAN_ODDS, len(rows))),
+        "outcome_point": np.select([outcome == 0, outcome == 1], [spread, -spread], total),
+        "source_file_path": "odds-api/game-lines-history/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "data_source": "historical", "created_at": _hours_after(rows["game_date"], 30),
+        "processed_at": _hours_after(rows["game_date"], 30),
+    })  # fmt: skip
+
+
+def _injury_report(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
+    """Inactive players reported 'out' on game day, plus a few active players 'questionable' or 'probable'."""
+    lines = s.lines
+    doubtful_but_played = lines["played"] & (rng.random(len(lines)) < 0.03)
+    rows = lines[lines["inactive"] | doubtful_but_played].reset_index(drop=True)
+    played = rows["played"]
+    status = np.where(played, rng.choice(["questionable", "probable"], len(rows)), "out")
+    first_last = rows["full_name"].str.split(" ", n=1)
+    tip_et = rows["start_utc"].dt.tz_localize("UTC").dt.tz_convert("America/New_York")
+    return _frame("nba_raw.nbac_injury_report", len(rows), {
+        "report_date": rows["game_date"], "report_hour": 17, "season": _season_label(s.season_year),
+        "game_date": rows["game_date"], "game_time": tip_et.dt.strftime("%I:%M %p ET"), "game_id": rows["game_id"],
+        "matchup": rows["away_abbr"] + "@" + rows["home_abbr"], "away_team": rows["away_abbr"], "home_team": rows["home_abbr"],
+        "team": rows["team_abbr"], "player_name_original": first_last.str[1] + ", " + first_last.str[0],
+        "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"], "injury_status": status,
+        "reason": _injury_reason(rows), "reason_category": "injury", "confidence_score": 0.98,
+        "overall_report_confidence": 0.97, "scrape_time": "17:30", "run_id": f"demo-{s.season_year}",
+        "source_file_path": "nba-com/injury-report-data/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/17/demo.json",
+        "processed_at": _hours_after(rows["game_date"], 22),
+    })  # fmt: skip
+
+
+def _bdl_injuries(s: _Season) -> pd.DataFrame:
+    rows = _on_dates(s.lines[s.lines["inactive"]], s.source_dates["bdl_injuries"])
+    return_date = rows["game_date"] + pd.to_timedelta(1 + rows["player_idx"] % 7, unit="D")
+    return _frame("nba_raw.bdl_injuries", len(rows), {
+        "scrape_date": rows["game_date"], "season_year": s.season_year, "bdl_player_id": 100 + 3 * rows["player_idx"],
+        "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"], "bdl_team_id": rows["team_idx"] + 1,
+        "team_abbr": rows["team_abbr"], "injury_status": "Out", "injury_status_normalized": "out",
+        "return_date": return_date, "return_date_original": return_date.dt.strftime("%b %d"),
+        "injury_description": rows["injury_part"], "reason_category": "injury", "parsing_confidence": 0.9,
+        "return_date_parsed": True, "scrape_timestamp": _hours_after(rows["game_date"], 15),
+        "source_file_path": "ball-dont-lie/injuries/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "processed_at": _hours_after(rows["game_date"], 15),
+    })  # fmt: skip
+
+
+def _within_index(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows repeated `counts` times: the source row of each copy and the copy's index within its row."""
+    row = np.repeat(np.arange(len(counts)), counts)
+    start = np.repeat(np.cumsum(counts) - counts, counts)
+    return row, np.arange(len(row)) - start
+
+
+def _shot_events(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
+    """One event per field-goal and free-throw attempt of every active player, in game order.
+
+    Makes are assigned so that per player and game the counts equal the box score exactly (3PA/3PM, 2PA/2PM,
+    FTA/FTM); times are random within regulation and the running score ends at the final score.
+    """
+    lines = s.lines[s.lines["played"]].reset_index(drop=True)
+    counts = {k: lines[k].to_numpy().astype(int) for k in ("fga", "fgm", "tpa", "tpm", "fta", "ftm")}
+    row, j = _within_index(counts["fga"] + counts["fta"])
+    c = {k: v[row] for k, v in counts.items()}
+    is_fg = j < c["fga"]
+    is_three = is_fg & (j < c["tpa"])
+    made = np.where(
+        is_three, j < c["tpm"], np.where(is_fg, j - c["tpa"] < c["fgm"] - c["tpm"], j - c["fga"] < c["ftm"])
+    )
+    n = len(row)
+    paint = rng.random(n) < 0.6
+    distance = np.select(
+        [~is_fg, is_three, paint],
+        [np.full(n, 15), rng.integers(22, 29, n), rng.integers(0, 8, n)],
+        rng.integers(8, 22, n),
+    ).astype(float)
+    kind = np.select([~is_fg, is_three, paint], ["Free Throw", "3PT Jump Shot", "Layup"], "Jump Shot")
+    feet = np.where(~is_fg, "", FEET_TEXT[distance.astype(int)])
+    last_name = np.array([name.split(" ", 1)[1] for name in lines["full_name"]], dtype=object)[row]
+    events = pd.DataFrame({
+        "line": row, "game_idx": lines["game_idx"].to_numpy()[row], "is_home": lines["is_home"].to_numpy()[row],
+        "made": made, "is_ft": ~is_fg, "shot_type": np.select([~is_fg, is_three], ["FT", "3PT"], "2PT"),
+        "distance": distance, "kind": np.char.lower(kind), "points": made * np.select([~is_fg, is_three], [1, 3], 2),
+        "elapsed": rng.integers(0, 2880, n), "angle": rng.uniform(0, np.pi, n),
+        "description": np.where(made, "", "MISS ").astype(object) + last_name + " " + feet + kind,
+    })  # fmt: skip
+    events = events.iloc[np.lexsort((rng.random(n), events["elapsed"], events["game_idx"]))]
+    events = events.reset_index(drop=True)
+    per_game = events.groupby("game_idx")
+    events["sequence"] = per_game.cumcount() + 1
+    events["play_length"] = events["elapsed"] - per_game["elapsed"].shift(fill_value=0)
+    for side, is_side in (("score_home", events["is_home"]), ("score_away", ~events["is_home"])):
+        events[side] = (events["points"] * is_side).groupby(events["game_idx"]).cumsum()
+    events["period"] = events["elapsed"] // 720 + 1
+    events["clock"] = 720 - events["elapsed"] % 720
+    shooter = lines.iloc[events["line"]].reset_index(drop=True)
+    columns = ["game_id", "nba_game_id", "game_date", "team_abbr", "home_abbr", "away_abbr", "full_name"]
+    return pd.concat([events, shooter[[*columns, "player_lookup", "nba_player_id"]]], axis=1)
+
+
+def _bigdataball(s: _Season, e: pd.DataFrame) -> pd.DataFrame:
+    loaded = _hours_after(e["game_date"], 36)
+    in_period = e["elapsed"] % 720
+    g = s.games
+    per_game = (
+        "[" + g["game_date"].dt.strftime("%Y-%m-%d") + "]-" + g["nba_game_id"] + "-" + TRICODES[g["away"]]
+    )
+    csv_name = (per_game + "@" + TRICODES[g["home"]] + ".csv").to_numpy(dtype=object)[e["game_idx"]]
+    event_id = [f"{game}_{seq}" for game, seq in zip(e["game_id"], e["sequence"], strict=True)]
+    return _frame("nba_raw.bigdataball_play_by_play", len(e), {
+        "game_id": e["game_id"], "bdb_game_id": g["bdb_game_id"].to_numpy()[e["game_idx"]], "game_date": e["game_date"],
+        "season_year": s.season_year, "data_set": f"NBA {s.season_year}-{s.season_year + 1} Regular Season",
+        "home_team_abbr": e["home_abbr"], "away_team_abbr": e["away_abbr"],
+        "event_id": event_id, "event_sequence": e["sequence"], "period": e["period"],
+        "game_clock": _clock(e["clock"], BDB_CLOCK_TEXT), "game_clock_seconds": e["clock"],
+        "elapsed_time": _clock(in_period, BDB_CLOCK_TEXT), "elapsed_seconds": in_period,
+        "play_length": _clock(e["play_length"], BDB_CLOCK_TEXT), "play_length_seconds": e["play_length"],
+        "event_type": np.where(e["is_ft"], "free throw", "shot"), "event_subtype": e["kind"],
+        "event_description": e["description"], "score_home": e["score_home"], "score_away": e["score_away"],
+        "player_1_name": e["full_name"], "player_1_lookup": e["player_lookup"], "player_1_team_abbr": e["team_abbr"],
+        "shot_made": e["made"], "shot_type": e["shot_type"], "shot_distance": e["distance"], "points_scored": e["points"],
+        "original_x": np.round(10 * e["distance"] * np.cos(e["angle"]), 1),
+        "original_y": np.round(10 * e["distance"] * np.sin(e["angle"]), 1),
+        "converted_x": np.round(25 + e["distance"] * np.cos(e["angle"]), 1),
+        "converted_y": np.round(5.25 + e["distance"] * np.sin(e["angle"]), 1),
+        "source_file_path": "big-data-ball/" + f"{_season_label(s.season_year)}/" + csv_name, "csv_filename": csv_name,
+        "csv_row_number": e["sequence"], "data_source": "bigdataball", "processed_at": loaded, "created_at": loaded,
+    })  # fmt: skip
+
+
+def _nbac_play_by_play(s: _Season, events: pd.DataFrame) -> pd.DataFrame:
+    e = _on_dates(events, s.source_dates["nbac_play_by_play"])
+    is_ft = e["is_ft"]
+    return _frame("nba_raw.nbac_play_by_play", len(e), {
+        "game_id": e["game_id"], "nba_game_id": e["nba_game_id"], "game_date": e["game_date"], "season_year": s.season_year,
+        "home_team_abbr": e["home_abbr"], "away_team_abbr": e["away_abbr"], "event_id": e["sequence"].astype(str),
+        "event_sequence": e["sequence"], "period": e["period"], "game_clock": _clock(e["clock"]),
+        "game_clock_seconds": e["clock"], "time_elapsed_seconds": e["elapsed"],
+        "event_type": np.where(is_ft, "freethrow", "fieldgoal"), "event_action_type": np.where(e["made"], "made", "missed"),
+        "event_description": e["description"], "score_home": e["score_home"], "score_away": e["score_away"],
+        "player_1_id": e["nba_player_id"], "player_1_lookup": e["player_lookup"], "player_1_team_abbr": e["team_abbr"],
+        "shot_made": e["made"], "shot_type": e["shot_type"],
+        "shot_x": np.where(is_ft, np.nan, np.round(10 * e["distance"] * np.cos(e["angle"]), 1)),
+        "shot_y": np.where(is_ft, np.nan, np.round(10 * e["distance"] * np.sin(e["angle"]), 1)),
+        "shot_distance": e["distance"], "video_available": False,
+        "source_file_path": "nba-com/play-by-play/" + e["nba_game_id"] + "/demo.json",
+        "processed_at": _hours_after(e["game_date"], 36),
+    })  # fmt: skip

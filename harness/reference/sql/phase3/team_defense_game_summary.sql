@@ -1,0 +1,131 @@
+-- nba_analytics.team_defense_game_summary: one row per (game_date, defending_team_abbr), both teams of every
+-- game dated @start_date..@end_date.
+--
+-- A team's defence is its opponent's offence: the opponent's line of nba_raw.nbac_team_boxscore (primary;
+-- reconstructed from the gamebook's player rows when a game has no team box score), plus the defending
+-- team's own steals, defensive rebounds and fouls, plus the opponent's shots by zone from play-by-play
+-- (BigDataBall, else NBA.com play-by-play for games BigDataBall lacks).
+
+WITH team_boxscore_lines AS (
+  SELECT
+    game_id, game_date, season_year, team_abbr, is_home, points, fg_made, fg_attempted, three_pt_made,
+    three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, total_rebounds, assists,
+    steals, turnovers, personal_fouls,
+    'nbac_team_boxscore' AS primary_source_used
+  FROM nba_raw.nbac_team_boxscore
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+
+-- Reconstruction for games without a team box score; SUM casts keep INT64 on DuckDB (HUGEINT otherwise).
+reconstructed_lines AS (
+  SELECT
+    game_id, game_date, season_year, team_abbr, team_abbr = home_team_abbr AS is_home,
+    CAST(SUM(points) AS INT64) AS points,
+    CAST(SUM(field_goals_made) AS INT64) AS fg_made,
+    CAST(SUM(field_goals_attempted) AS INT64) AS fg_attempted,
+    CAST(SUM(three_pointers_made) AS INT64) AS three_pt_made,
+    CAST(SUM(three_pointers_attempted) AS INT64) AS three_pt_attempted,
+    CAST(SUM(free_throws_made) AS INT64) AS ft_made,
+    CAST(SUM(free_throws_attempted) AS INT64) AS ft_attempted,
+    CAST(SUM(offensive_rebounds) AS INT64) AS offensive_rebounds,
+    CAST(SUM(defensive_rebounds) AS INT64) AS defensive_rebounds,
+    CAST(SUM(total_rebounds) AS INT64) AS total_rebounds,
+    CAST(SUM(assists) AS INT64) AS assists,
+    CAST(SUM(steals) AS INT64) AS steals,
+    CAST(SUM(turnovers) AS INT64) AS turnovers,
+    CAST(SUM(personal_fouls) AS INT64) AS personal_fouls,
+    'reconstructed_from_gamebook' AS primary_source_used
+  FROM nba_raw.nbac_gamebook_player_stats
+  WHERE game_date BETWEEN @start_date AND @end_date
+    AND player_status = 'active'
+    AND game_id NOT IN (SELECT game_id FROM team_boxscore_lines)
+  GROUP BY game_id, game_date, season_year, team_abbr, home_team_abbr
+),
+
+team_lines AS (
+  SELECT * FROM team_boxscore_lines
+  UNION ALL
+  SELECT * FROM reconstructed_lines
+),
+
+bdb_shots AS (
+  SELECT game_id, player_1_team_abbr AS shooter_team_abbr, shot_type, shot_made, shot_distance
+  FROM nba_raw.bigdataball_play_by_play
+  WHERE game_date BETWEEN @start_date AND @end_date
+    AND shot_type IN ('2PT', '3PT')
+),
+
+-- NBA.com play-by-play only for games that BigDataBall does not have at all (shot_zones chain order).
+-- Field goals are told apart by shot_type: the two feeds name their event types differently
+-- (BigDataBall 'shot', NBA.com 'fieldgoal').
+nbac_shots AS (
+  SELECT game_id, player_1_team_abbr AS shooter_team_abbr, shot_type, shot_made, shot_distance
+  FROM nba_raw.nbac_play_by_play
+  WHERE game_date BETWEEN @start_date AND @end_date
+    AND shot_type IN ('2PT', '3PT')
+    AND game_id NOT IN (
+      SELECT game_id FROM nba_raw.bigdataball_play_by_play WHERE game_date BETWEEN @start_date AND @end_date
+    )
+),
+
+-- Zones: paint = 2PT under 8 ft, mid-range = other 2PT with a known distance.
+shots_by_team AS (
+  SELECT
+    game_id,
+    shooter_team_abbr,
+    COUNTIF(shot_type = '2PT' AND shot_distance < 8) AS paint_attempts,
+    COUNTIF(shot_type = '2PT' AND shot_distance < 8 AND shot_made) AS paint_makes,
+    COUNTIF(shot_type = '2PT' AND shot_distance >= 8) AS mid_range_attempts,
+    COUNTIF(shot_type = '2PT' AND shot_distance >= 8 AND shot_made) AS mid_range_makes
+  FROM (SELECT * FROM bdb_shots UNION ALL SELECT * FROM nbac_shots)
+  GROUP BY game_id, shooter_team_abbr
+),
+
+opponent_possessions AS (
+  SELECT
+    *,
+    CAST(ROUND(fg_attempted - offensive_rebounds + turnovers + 0.44 * ft_attempted) AS INT64) AS possessions
+  FROM team_lines
+)
+
+SELECT
+  d.game_id,
+  d.game_date,
+  d.team_abbr AS defending_team_abbr,
+  o.team_abbr AS opponent_team_abbr,
+  d.season_year,
+  o.points AS points_allowed,
+  o.fg_attempted AS opp_fg_attempts,
+  o.fg_made AS opp_fg_makes,
+  o.three_pt_attempted AS opp_three_pt_attempts,
+  o.three_pt_made AS opp_three_pt_makes,
+  o.ft_attempted AS opp_ft_attempts,
+  o.ft_made AS opp_ft_makes,
+  o.total_rebounds AS opp_rebounds,
+  o.assists AS opp_assists,
+  o.turnovers AS turnovers_forced,
+  d.personal_fouls AS fouls_committed,
+  d.steals,
+  d.defensive_rebounds,
+  -- NULL (not 0) when the game has no play-by-play at all: unknown is not zero.
+  z.paint_attempts AS opp_paint_attempts,
+  z.paint_makes AS opp_paint_makes,
+  z.mid_range_attempts AS opp_mid_range_attempts,
+  z.mid_range_makes AS opp_mid_range_makes,
+  -- Points allowed per 100 opponent possessions (same possession formula as team offense).
+  CAST(ROUND(SAFE_DIVIDE(100 * o.points, o.possessions), 2) AS NUMERIC) AS defensive_rating,
+  CAST(ROUND(SAFE_DIVIDE(o.points, 2 * (o.fg_attempted + 0.44 * o.ft_attempted)), 3) AS NUMERIC) AS opponent_ts_pct,
+  d.is_home AS home_game,
+  d.points > o.points AS win_flag,
+  d.points - o.points AS margin_of_victory,
+  o.primary_source_used,
+  IF(o.primary_source_used = 'nbac_team_boxscore', 'high', 'medium') AS data_quality_tier,
+  o.primary_source_used != 'nbac_team_boxscore' OR z.game_id IS NULL AS processed_with_issues,
+  CURRENT_TIMESTAMP() AS processed_at
+FROM opponent_possessions AS d
+JOIN opponent_possessions AS o
+  ON o.game_id = d.game_id
+  AND o.team_abbr != d.team_abbr
+LEFT JOIN shots_by_team AS z
+  ON z.game_id = d.game_id
+  AND z.shooter_team_abbr = o.team_abbr

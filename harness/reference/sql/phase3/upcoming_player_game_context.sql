@@ -1,0 +1,269 @@
+-- nba_analytics.upcoming_player_game_context: one row per (game_date, player_lookup) for every player the
+-- gamebook lists for a game dated @start_date..@end_date (the real processor's backfill-mode player list).
+--
+-- Everything about the player's form comes from nba_analytics.player_game_summary rows strictly before the
+-- game date and inside the same season, so a game never informs its own context. Team form comes from
+-- team offense / defense the same way. Props, game lines and the injury report are the pre-game feeds of
+-- the game date itself.
+
+WITH targets AS (
+  SELECT
+    game_date, player_lookup, game_id, season_year, team_abbr,
+    IF(team_abbr = home_team_abbr, away_team_abbr, home_team_abbr) AS opponent_team_abbr,
+    team_abbr = home_team_abbr AS home_game,
+    home_team_abbr, away_team_abbr
+  FROM nba_raw.nbac_gamebook_player_stats
+  WHERE game_date BETWEEN @start_date AND @end_date
+    AND player_lookup IS NOT NULL
+),
+
+-- Games the player actually played; a season never spans more than a year, so 366 days of history suffice.
+played_games AS (
+  SELECT player_lookup, game_date, season_year, points, minutes_played
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN DATE_SUB(@start_date, INTERVAL 366 DAY) AND @end_date
+    AND is_active
+    AND minutes_played > 0
+),
+
+prior_games AS (
+  SELECT
+    t.game_date,
+    t.player_lookup,
+    h.game_date AS prior_date,
+    h.points,
+    h.minutes_played,
+    ROW_NUMBER() OVER (PARTITION BY t.game_date, t.player_lookup ORDER BY h.game_date DESC) AS recency
+  FROM targets AS t
+  JOIN played_games AS h
+    ON h.player_lookup = t.player_lookup
+    AND h.season_year = t.season_year
+    AND h.game_date < t.game_date
+),
+
+player_form AS (
+  SELECT
+    game_date,
+    player_lookup,
+    COUNT(*) AS prior_games_count,
+    ROUND(AVG(IF(recency <= 5, points, NULL)), 1) AS points_avg_last_5,
+    ROUND(AVG(IF(recency <= 10, points, NULL)), 1) AS points_avg_last_10,
+    MAX(prior_date) AS last_game_date,
+    -- The 7 days before the game: game_date - 7 .. game_date - 1, as the real processor counts them.
+    COUNTIF(prior_date >= DATE_SUB(game_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
+    COUNTIF(prior_date >= DATE_SUB(game_date, INTERVAL 14 DAY)) AS games_in_last_14_days,
+    -- Whole minutes, truncated like the real processor's int().
+    CAST(FLOOR(COALESCE(SUM(IF(prior_date >= DATE_SUB(game_date, INTERVAL 7 DAY), minutes_played, NULL)), 0))
+      AS INT64) AS minutes_in_last_7_days,
+    CAST(FLOOR(COALESCE(SUM(IF(prior_date >= DATE_SUB(game_date, INTERVAL 14 DAY), minutes_played, NULL)), 0))
+      AS INT64) AS minutes_in_last_14_days
+  FROM prior_games
+  GROUP BY game_date, player_lookup
+),
+
+-- Team form entering the game: last 10 team games of the same season before the date.
+teams_on_date AS (
+  SELECT DISTINCT game_date, season_year, team_abbr FROM targets
+),
+
+team_pace_history AS (
+  SELECT
+    d.game_date,
+    d.team_abbr,
+    o.pace,
+    ROW_NUMBER() OVER (PARTITION BY d.game_date, d.team_abbr ORDER BY o.game_date DESC) AS recency
+  FROM teams_on_date AS d
+  JOIN nba_analytics.team_offense_game_summary AS o
+    ON o.team_abbr = d.team_abbr
+    AND o.season_year = d.season_year
+    AND o.game_date < d.game_date
+  WHERE o.game_date BETWEEN DATE_SUB(@start_date, INTERVAL 366 DAY) AND @end_date
+),
+
+team_defense_history AS (
+  SELECT
+    d.game_date,
+    d.team_abbr,
+    g.defensive_rating,
+    ROW_NUMBER() OVER (PARTITION BY d.game_date, d.team_abbr ORDER BY g.game_date DESC) AS recency
+  FROM teams_on_date AS d
+  JOIN nba_analytics.team_defense_game_summary AS g
+    ON g.defending_team_abbr = d.team_abbr
+    AND g.season_year = d.season_year
+    AND g.game_date < d.game_date
+  WHERE g.game_date BETWEEN DATE_SUB(@start_date, INTERVAL 366 DAY) AND @end_date
+),
+
+team_form AS (
+  SELECT
+    d.game_date,
+    d.team_abbr,
+    p.pace_last_10,
+    r.def_rating_last_10
+  FROM teams_on_date AS d
+  LEFT JOIN (
+    SELECT game_date, team_abbr, AVG(pace) AS pace_last_10
+    FROM team_pace_history
+    WHERE recency <= 10
+    GROUP BY game_date, team_abbr
+  ) AS p
+    ON p.game_date = d.game_date
+    AND p.team_abbr = d.team_abbr
+  LEFT JOIN (
+    SELECT game_date, team_abbr, AVG(defensive_rating) AS def_rating_last_10
+    FROM team_defense_history
+    WHERE recency <= 10
+    GROUP BY game_date, team_abbr
+  ) AS r
+    ON r.game_date = d.game_date
+    AND r.team_abbr = d.team_abbr
+),
+
+-- Odds API: each bookmaker's latest snapshot counts once (book_rank = 1).
+odds_api_lines AS (
+  SELECT
+    game_date, player_lookup, points_line,
+    ROW_NUMBER() OVER (
+      PARTITION BY game_date, player_lookup, bookmaker ORDER BY snapshot_timestamp DESC
+    ) AS book_rank
+  FROM nba_raw.odds_api_player_points_props
+  WHERE game_date BETWEEN @start_date AND @end_date
+    AND player_lookup IS NOT NULL
+),
+
+-- BettingPros: the points market only (the table holds other markets), one side, latest line per book.
+bettingpros_lines AS (
+  SELECT
+    game_date, player_lookup, points_line,
+    ROW_NUMBER() OVER (
+      PARTITION BY game_date, player_lookup, bookmaker ORDER BY bookmaker_last_update DESC
+    ) AS book_rank
+  FROM nba_raw.bettingpros_player_points_props
+  WHERE game_date BETWEEN @start_date AND @end_date
+    AND market_type = 'points'
+    AND bet_side = 'over'
+),
+
+-- Consensus line: the mean over bookmakers rounded to the nearest half point, as in player_game_summary.
+consensus_lines AS (
+  SELECT game_date, player_lookup, FLOOR(AVG(points_line) * 2 + 0.5) / 2 AS points_line, 1 AS priority,
+    'odds_api' AS source
+  FROM odds_api_lines
+  WHERE book_rank = 1
+  GROUP BY game_date, player_lookup
+  UNION ALL
+  SELECT game_date, player_lookup, FLOOR(AVG(points_line) * 2 + 0.5) / 2, 2, 'bettingpros'
+  FROM bettingpros_lines
+  WHERE book_rank = 1
+  GROUP BY game_date, player_lookup
+),
+
+points_lines AS (
+  SELECT game_date, player_lookup, points_line, source
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY game_date, player_lookup ORDER BY priority) AS source_rank
+    FROM consensus_lines
+  )
+  WHERE source_rank = 1
+),
+
+-- Game lines: each bookmaker's latest snapshot per market and outcome; spreads are quoted per team (by
+-- full name), totals on the 'Over' outcome.
+latest_game_lines AS (
+  SELECT
+    game_date, home_team_abbr, away_team_abbr, home_team, away_team, market_key, outcome_name, outcome_point,
+    ROW_NUMBER() OVER (
+      PARTITION BY game_date, home_team_abbr, away_team_abbr, bookmaker_key, market_key, outcome_name
+      ORDER BY snapshot_timestamp DESC
+    ) AS book_rank
+  FROM nba_raw.odds_api_game_lines
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+
+game_lines AS (
+  SELECT
+    game_date,
+    home_team_abbr,
+    away_team_abbr,
+    AVG(IF(market_key = 'spreads' AND outcome_name = home_team, outcome_point, NULL)) AS home_spread,
+    AVG(IF(market_key = 'spreads' AND outcome_name = away_team, outcome_point, NULL)) AS away_spread,
+    AVG(IF(market_key = 'totals' AND outcome_name = 'Over', outcome_point, NULL)) AS total
+  FROM latest_game_lines
+  WHERE book_rank = 1
+  GROUP BY game_date, home_team_abbr, away_team_abbr
+),
+
+-- The injury report is re-issued during the day: the latest report for the game date wins.
+injury_status AS (
+  SELECT game_date, player_lookup, injury_status, reason
+  FROM (
+    SELECT
+      game_date, player_lookup, injury_status, reason,
+      ROW_NUMBER() OVER (
+        PARTITION BY game_date, player_lookup ORDER BY report_date DESC, report_hour DESC
+      ) AS report_rank
+    FROM nba_raw.nbac_injury_report
+    WHERE game_date BETWEEN @start_date AND @end_date
+      AND player_lookup IS NOT NULL
+  )
+  WHERE report_rank = 1
+)
+
+SELECT
+  t.player_lookup,
+  t.game_id,
+  t.game_date,
+  t.team_abbr,
+  t.opponent_team_abbr,
+  l.points_line IS NOT NULL AS has_prop_line,
+  CAST(l.points_line AS NUMERIC) AS current_points_line,
+  l.source AS current_points_line_source,
+  CAST(ROUND(IF(t.home_game, gl.home_spread, gl.away_spread), 1) AS NUMERIC) AS game_spread,
+  IF(gl.home_spread IS NULL, NULL, 'odds_api') AS game_spread_source,
+  CAST(ROUND(gl.total, 1) AS NUMERIC) AS game_total,
+  IF(gl.total IS NULL, NULL, 'odds_api') AS game_total_source,
+  CAST(ROUND(opp.pace_last_10, 1) AS NUMERIC) AS opponent_pace_last_10,
+  CAST(ROUND(own.pace_last_10 - opp.pace_last_10, 1) AS NUMERIC) AS pace_differential,
+  CAST(ROUND(opp.def_rating_last_10, 2) AS NUMERIC) AS opponent_def_rating_last_10,
+  t.home_game,
+  -- days_rest is the calendar-day gap to the last game played (1 = played yesterday). The real processor
+  -- tests days_rest == 0 for back-to-back, which can never be true; a gap of one day is what it means.
+  DATE_DIFF(t.game_date, f.last_game_date, DAY) AS days_rest,
+  COALESCE(DATE_DIFF(t.game_date, f.last_game_date, DAY) = 1, FALSE) AS back_to_back,
+  COALESCE(f.games_in_last_7_days, 0) AS games_in_last_7_days,
+  COALESCE(f.games_in_last_14_days, 0) AS games_in_last_14_days,
+  COALESCE(f.minutes_in_last_7_days, 0) AS minutes_in_last_7_days,
+  COALESCE(f.minutes_in_last_14_days, 0) AS minutes_in_last_14_days,
+  CAST(f.points_avg_last_5 AS NUMERIC) AS points_avg_last_5,
+  CAST(f.points_avg_last_10 AS NUMERIC) AS points_avg_last_10,
+  i.injury_status AS player_status,
+  i.reason AS injury_report,
+  -- Quality follows the size of the player's history in the season.
+  CASE
+    WHEN COALESCE(f.prior_games_count, 0) >= 10 THEN 'high'
+    WHEN COALESCE(f.prior_games_count, 0) >= 3 THEN 'medium'
+    ELSE 'low'
+  END AS data_quality_tier,
+  CURRENT_TIMESTAMP() AS processed_at
+FROM targets AS t
+LEFT JOIN player_form AS f
+  ON f.game_date = t.game_date
+  AND f.player_lookup = t.player_lookup
+LEFT JOIN team_form AS own
+  ON own.game_date = t.game_date
+  AND own.team_abbr = t.team_abbr
+LEFT JOIN team_form AS opp
+  ON opp.game_date = t.game_date
+  AND opp.team_abbr = t.opponent_team_abbr
+LEFT JOIN points_lines AS l
+  ON l.game_date = t.game_date
+  AND l.player_lookup = t.player_lookup
+LEFT JOIN game_lines AS gl
+  ON gl.game_date = t.game_date
+  AND gl.home_team_abbr = t.home_team_abbr
+  AND gl.away_team_abbr = t.away_team_abbr
+LEFT JOIN injury_status AS i
+  ON i.game_date = t.game_date
+  AND i.player_lookup = t.player_lookup

@@ -1,0 +1,122 @@
+-- player_daily_cache: each upcoming player's season-to-date form, cached for the prediction day.
+-- Grain: cache_date + player_lookup, for players of upcoming_player_game_context on cache_date with at
+-- least 3 prior active games this season (the real processor's absolute_min_games); fewer than 10
+-- (its preferred minimum) is written with early_season_flag and insufficient_data_reason.
+-- Active game: is_active and not is_dnp, as in the real processor. Lookbacks: games strictly before
+-- cache_date, same season_year. Calendar windows: the 7 / 14 days before cache_date.
+-- Ranges: points/minutes averages >= 0; usage_rate in percent; ts_pct_last_10 in [0, ~1.5].
+WITH cache_dates AS (
+  SELECT game_date AS cache_date, MAX(season_year) AS season_year
+  FROM nba_reference.nba_schedule
+  WHERE game_status = 3 AND game_date BETWEEN @start_date AND @end_date
+  GROUP BY game_date
+),
+
+players AS (
+  SELECT u.player_lookup, u.team_abbr, d.cache_date, d.season_year
+  FROM nba_analytics.upcoming_player_game_context AS u
+  JOIN cache_dates AS d ON d.cache_date = u.game_date
+),
+
+season_games AS (
+  -- All of the player's active games this season before cache_date, newest first.
+  SELECT
+    p.cache_date,
+    p.player_lookup,
+    g.game_date,
+    g.points,
+    g.minutes_played,
+    g.usage_rate,
+    g.ts_pct,
+    ROW_NUMBER() OVER (
+      PARTITION BY p.cache_date, p.player_lookup ORDER BY g.game_date DESC, g.game_id DESC
+    ) AS games_ago
+  FROM players AS p
+  JOIN nba_analytics.player_game_summary AS g
+    ON g.player_lookup = p.player_lookup
+    AND g.season_year = p.season_year
+    AND g.game_date < p.cache_date
+  WHERE g.is_active AND NOT COALESCE(g.is_dnp, FALSE)
+),
+
+player_form AS (
+  SELECT
+    cache_date,
+    player_lookup,
+    COUNT(*) AS games_played_season,
+    AVG(IF(games_ago <= 5, points, NULL)) AS points_avg_last_5,
+    AVG(IF(games_ago <= 10, points, NULL)) AS points_avg_last_10,
+    AVG(points) AS points_avg_season,
+    STDDEV_SAMP(IF(games_ago <= 10, points, NULL)) AS points_std_last_10,
+    AVG(IF(games_ago <= 10, minutes_played, NULL)) AS minutes_avg_last_10,
+    AVG(IF(games_ago <= 10, usage_rate, NULL)) AS usage_rate_last_10,
+    AVG(IF(games_ago <= 10, ts_pct, NULL)) AS ts_pct_last_10,
+    AVG(usage_rate) AS player_usage_rate_season,
+    COUNTIF(game_date >= DATE_SUB(cache_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
+    COUNTIF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY)) AS games_in_last_14_days,
+    SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 7 DAY), minutes_played, 0)) AS minutes_last_7,
+    SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY), minutes_played, 0)) AS minutes_last_14
+  FROM season_games
+  GROUP BY cache_date, player_lookup
+),
+
+team_form AS (
+  -- The player's team over its last 10 games before cache_date.
+  SELECT cache_date, team_abbr, AVG(pace) AS team_pace, AVG(offensive_rating) AS team_off_rating
+  FROM (
+    SELECT
+      d.cache_date,
+      o.team_abbr,
+      o.pace,
+      o.offensive_rating,
+      ROW_NUMBER() OVER (
+        PARTITION BY d.cache_date, o.team_abbr ORDER BY o.game_date DESC, o.game_id DESC
+      ) AS games_ago
+    FROM cache_dates AS d
+    JOIN nba_analytics.team_offense_game_summary AS o
+      ON o.season_year = d.season_year AND o.game_date < d.cache_date
+  )
+  WHERE games_ago <= 10
+  GROUP BY cache_date, team_abbr
+)
+
+SELECT
+  p.player_lookup,
+  p.cache_date,
+  ROUND(f.points_avg_last_5, 1) AS points_avg_last_5,
+  ROUND(f.points_avg_last_10, 1) AS points_avg_last_10,
+  ROUND(f.points_avg_season, 1) AS points_avg_season,
+  ROUND(f.points_std_last_10, 2) AS points_std_last_10,
+  ROUND(f.minutes_avg_last_10, 1) AS minutes_avg_last_10,
+  ROUND(f.usage_rate_last_10, 2) AS usage_rate_last_10,
+  ROUND(f.ts_pct_last_10, 3) AS ts_pct_last_10,
+  f.games_played_season,
+  ROUND(t.team_pace, 1) AS team_pace_last_10,
+  ROUND(t.team_off_rating, 2) AS team_off_rating_last_10,
+  ROUND(f.player_usage_rate_season, 2) AS player_usage_rate_season,
+  f.games_in_last_7_days,
+  f.games_in_last_14_days,
+  CAST(ROUND(f.minutes_last_7) AS INT64) AS minutes_in_last_7_days,
+  CAST(ROUND(f.minutes_last_14) AS INT64) AS minutes_in_last_14_days,
+  ROUND(SAFE_DIVIDE(f.minutes_last_7, f.games_in_last_7_days), 1) AS avg_minutes_per_game_last_7,
+  z.primary_scoring_zone,
+  z.paint_rate_last_10,
+  z.three_pt_rate_last_10,
+  z.player_lookup IS NOT NULL AS shot_zone_data_available,
+  f.games_played_season < 10 AS early_season_flag,
+  IF(
+    f.games_played_season < 10,
+    CONCAT('only ', CAST(f.games_played_season AS STRING), ' games before cache_date (10 preferred)'),
+    NULL
+  ) AS insufficient_data_reason,
+  'reference_v1' AS cache_version,
+  CURRENT_TIMESTAMP() AS processed_at,
+  CURRENT_TIMESTAMP() AS created_at
+FROM players AS p
+JOIN player_form AS f USING (cache_date, player_lookup)
+LEFT JOIN team_form AS t
+  ON t.cache_date = p.cache_date AND t.team_abbr = p.team_abbr
+LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
+  ON z.analysis_date = p.cache_date AND z.player_lookup = p.player_lookup
+-- absolute_min_games: fewer than 3 prior games gives no row at all.
+WHERE f.games_played_season >= 3

@@ -1,0 +1,65 @@
+"""The state of one harness run, built once in ``pytest_configure`` and shared by fixtures and hooks."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from harness.pipeline import Pipeline, load_pipeline
+from harness.settings import Settings
+from harness.warehouse import Warehouse, open_warehouse
+from harness.window import Window, parse_window
+
+
+@dataclass
+class HarnessRun:
+    """Everything a run needs: settings, declaration, window and warehouse, plus what happened so far."""
+
+    settings: Settings
+    pipeline: Pipeline
+    window: Window
+    warehouse: Warehouse
+    run_id: str
+    started_at: datetime
+    seeded: list[int] = field(default_factory=list)
+
+    @property
+    def template_context(self) -> dict[str, str]:
+        """Fields for processor command templates that do not depend on the processor."""
+        return {
+            "warehouse": self.warehouse.location,
+            "project": "",
+            "repo": str(self.pipeline.path.parent),
+            "run_id": self.run_id,
+        }
+
+    @property
+    def seeding_notice(self) -> str | None:
+        if not self.seeded:
+            return None
+        seasons = ", ".join(f"{y}-{(y + 1) % 100:02d}" for y in self.seeded)
+        return f"seeded the demo season {seasons} into the empty embedded warehouse {self.warehouse.location}"
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def build_run(settings: Settings, run_id: str, today: date | None = None) -> HarnessRun:
+    """Load the declaration, parse the window and pick the warehouse. Raises ConfigError on bad input."""
+    pipeline = load_pipeline(settings.path("pipeline"))
+    window = parse_window(
+        settings.window.value or "", pipeline.seasons, pipeline.bootstrap_days, today or date.today()
+    )
+    location = (
+        str(settings.path("warehouse")) if settings.backend.value == "duckdb" else settings.warehouse.value
+    )
+    warehouse = open_warehouse(settings.backend.value or "duckdb", location or "")
+    return HarnessRun(settings, pipeline, window, warehouse, run_id, datetime.now(UTC))
+
+
+def report_path(settings: Settings, run_id: str) -> Path:
+    """Default report file: one per run, so earlier sign-offs are never overwritten."""
+    return settings.path("report_dir") / f"backfill-{run_id}.html"

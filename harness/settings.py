@@ -1,0 +1,85 @@
+"""Run settings, resolved once from command line, ini file and environment, in that order.
+
+``resolve_settings`` is called from the plugin's ``pytest_configure``; everything else reads the frozen
+``Settings`` from ``config.stash``. Each value remembers where it came from, and the report shows it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# (option dest, ini key, environment variable, default)
+SOURCES: dict[str, tuple[str, str, str | None]] = {
+    "window": ("harness_window", "HARNESS_WINDOW", None),
+    "backend": ("harness_backend", "HARNESS_BACKEND", "duckdb"),
+    "warehouse": ("harness_warehouse", "HARNESS_WAREHOUSE", ".harness/warehouse.duckdb"),
+    "pipeline": ("harness_pipeline", "HARNESS_PIPELINE", "pipeline.toml"),
+    "report_dir": ("harness_report_dir", "HARNESS_REPORT_DIR", ".harness/reports"),
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: str | None
+    source: str  # "command line", "ini", "env" or "default"
+
+
+@dataclass(frozen=True)
+class Settings:
+    window: Setting
+    backend: Setting
+    warehouse: Setting
+    pipeline: Setting
+    report_dir: Setting
+    rootdir: Path
+
+    def path(self, name: str) -> Path:
+        """A path setting, relative to the rootdir unless absolute."""
+        value = getattr(self, name).value
+        return (self.rootdir / Path(value).expanduser()).resolve()
+
+    def shown(self) -> dict[str, str]:
+        """``name: value (source)`` for the report header."""
+        return {name: f"{getattr(self, name).value} ({getattr(self, name).source})" for name in SOURCES}
+
+
+def _resolve(config: pytest.Config, name: str) -> Setting:
+    ini_key, env_key, default = SOURCES[name]
+    cli: Any = config.getoption(f"harness_{name}", default=None)
+    if cli is not None:
+        return Setting(str(cli), "command line")
+    ini = config.getini(ini_key)
+    if ini:
+        return Setting(str(ini), "ini")
+    if os.environ.get(env_key):
+        return Setting(os.environ[env_key], "env")
+    return Setting(default, "default")
+
+
+def resolve_settings(config: pytest.Config) -> Settings:
+    return Settings(**{name: _resolve(config, name) for name in SOURCES}, rootdir=Path(config.rootpath))
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "backfill harness")
+    helps = {
+        "window": "backfill window START:END (inclusive ISO dates) or DATE; enables the gameplan suite",
+        "backend": "warehouse backend (default: duckdb, the embedded warehouse)",
+        "warehouse": "embedded warehouse file (default: .harness/warehouse.duckdb)",
+        "pipeline": "pipeline declaration (default: pipeline.toml)",
+        "report_dir": "where reports go when --html is not given (default: .harness/reports)",
+    }
+    for name, (ini_key, env_key, _default) in SOURCES.items():
+        flag = "--" + name.replace("_", "-")
+        group.addoption(
+            flag,
+            dest=f"harness_{name}",
+            metavar=name.upper(),
+            help=f"{helps[name]}; ini {ini_key}, env {env_key}",
+        )
+        parser.addini(ini_key, help=helps[name], default="")

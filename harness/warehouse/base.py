@@ -1,0 +1,62 @@
+"""The warehouse protocol: what the harness asks of DuckDB and of BigQuery alike.
+
+SQL is always BigQuery Standard SQL with named ``@parameters``; a backend translates it if it must. Every
+value reaches SQL as a parameter; table references come only from the validated declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Params = Mapping[str, Any]
+
+
+class Connection(Protocol):
+    """One unit of work on the warehouse; cheap calls, expensive to open (open once per batch)."""
+
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        """Run a query and return its rows."""
+        ...
+
+    def execute(self, sql: str, params: Params | None = None) -> None:
+        """Run DDL or DML, one or more ``;``-separated statements."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Everything inside commits together or not at all."""
+        ...
+
+    def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
+        """Append ``frame`` to ``dataset.table`` matching columns by name; returns rows written."""
+        ...
+
+    def table_columns(self, datasets: list[str]) -> dict[str, list[str]]:
+        """``{"dataset.table": [columns]}`` for every table of the given datasets."""
+        ...
+
+
+class Warehouse(Protocol):
+    """A backend: where the data lives and how to open a connection to it."""
+
+    kind: str
+    """Short backend name shown in the report (``duckdb``, ``bigquery``)."""
+
+    location: str
+    """The warehouse file or the project, for the report header."""
+
+    def connect(self) -> AbstractContextManager[Connection]: ...
+
+
+def to_date(value: object) -> date:
+    """A DATE cell as ``datetime.date``: pandas hands DATE columns back as Timestamps, which are
+    datetimes, which never compare equal to plain dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    assert isinstance(value, date), value
+    return value

@@ -1,0 +1,480 @@
+"""The five Phase 3 reference processors, run on the demo season through the BigQuery→DuckDB transpiler.
+
+Each processor's SQL is checked against the raw tables it reads, recomputed here independently in pandas:
+team totals equal the team box score, player rows equal the gamebook's rows, usage rate and rolling
+averages match, grains are unique, a changed game leaks into no earlier context, and a game the gamebook
+lacks falls back to BDL. The warehouse is an in-memory DuckDB built from the demo frames; each processor's
+output replaces its window the way the job runner does (delete the dates, insert by name).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from harness.warehouse.transpile import to_duckdb
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "harness" / "reference" / "sql"
+SEASON = (2021, date(2021, 10, 19), date(2022, 4, 10))
+WINDOW = (date(2021, 10, 19), date(2021, 11, 15))
+# A shorter window for the tests that rebuild the warehouse and rerun Phase 3.
+SHORT_WINDOW = (date(2021, 10, 19), date(2021, 11, 3))
+DATASETS = ("nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference")
+# Data-correct order: team offense feeds player_game_summary, which feeds the player context.
+PHASE3 = (
+    "team_offense_game_summary",
+    "team_defense_game_summary",
+    "player_game_summary",
+    "upcoming_player_game_context",
+    "upcoming_team_game_context",
+)
+GRAINS = {
+    "team_offense_game_summary": ["game_date", "team_abbr"],
+    "team_defense_game_summary": ["game_date", "defending_team_abbr"],
+    "player_game_summary": ["game_date", "player_lookup"],
+    "upcoming_player_game_context": ["game_date", "player_lookup"],
+    "upcoming_team_game_context": ["game_date", "team_abbr"],
+}
+# Columns that legitimately differ between two runs of the same inputs.
+RUN_STAMPS = {"processed_at", "created_at", "updated_at"}
+
+
+@functools.cache
+def demo_frames() -> dict[str, pd.DataFrame]:
+    """The demo season's raw frames, generated once per test process (the generator is deterministic)."""
+    from harness.reference.demo import generate_season
+
+    return generate_season(*SEASON)
+
+
+def execute_script(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    for statement in to_duckdb(path.read_text(encoding="utf-8")):
+        con.execute(statement.sql)
+
+
+def seeded_warehouse() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory warehouse holding the raw, reference and Phase 3 tables and the demo season."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    for dataset in DATASETS:
+        con.execute(f"CREATE SCHEMA {dataset}")
+    for ddl in ("raw.sql", "reference.sql", "phase3.sql"):
+        execute_script(con, SQL_DIR / "ddl" / ddl)
+    for table_ref, frame in demo_frames().items():
+        con.register("_frame", frame)
+        con.execute(f"INSERT INTO {table_ref} BY NAME SELECT * FROM _frame")
+        con.unregister("_frame")
+    return con
+
+
+def run_processor(con: duckdb.DuckDBPyConnection, name: str, start: date, end: date) -> None:
+    """Replace the window's rows of ``nba_analytics.<name>`` with the processor's SELECT, as the runner does.
+
+    The runner inserts the SELECT's columns into the table, so a column the table lacks is an error here.
+    """
+    (statement,) = to_duckdb((SQL_DIR / "phase3" / f"{name}.sql").read_text(encoding="utf-8"))
+    params = {"start_date": start, "end_date": end}
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _out AS {statement.sql}", {p: params[p] for p in statement.params}
+    )
+    produced = {row[0] for row in con.execute("DESCRIBE _out").fetchall()}
+    declared = {row[0] for row in con.execute(f"DESCRIBE nba_analytics.{name}").fetchall()}
+    assert produced <= declared, f"{name} produces columns its table lacks: {sorted(produced - declared)}"
+    con.execute(f"DELETE FROM nba_analytics.{name} WHERE game_date BETWEEN $s AND $e", {"s": start, "e": end})
+    con.execute(f"INSERT INTO nba_analytics.{name} BY NAME SELECT * FROM _out")
+
+
+def run_phase3(con: duckdb.DuckDBPyConnection, window: tuple[date, date]) -> None:
+    for name in PHASE3:
+        run_processor(con, name, *window)
+
+
+def table(con: duckdb.DuckDBPyConnection, ref: str) -> pd.DataFrame:
+    """All rows of a table, DECIMAL columns as floats (DuckDB hands them to pandas as Decimal objects)."""
+    frame = con.execute(f"SELECT * FROM {ref}").df()
+    for column in frame.columns:
+        if (
+            frame[column].dtype == object
+            and frame[column].map(type).astype(str).str.contains("Decimal").any()
+        ):
+            frame[column] = frame[column].astype(float)
+    return frame
+
+
+def in_window(frame: pd.DataFrame, window: tuple[date, date]) -> pd.DataFrame:
+    days = pd.to_datetime(frame["game_date"]).dt.date
+    return frame[(days >= window[0]) & (days <= window[1])].copy()
+
+
+def outputs_without_stamps(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    frame = table(con, f"nba_analytics.{name}")
+    frame = frame.drop(columns=[c for c in frame.columns if c in RUN_STAMPS])
+    return frame.sort_values(GRAINS[name]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The demo season with Phase 3 computed over the sample window."""
+    con = seeded_warehouse()
+    run_phase3(con, WINDOW)
+    yield con
+    con.close()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Coverage and grain
+
+
+@pytest.mark.parametrize("name", PHASE3)
+def test_table_covers_exactly_the_window_game_dates(warehouse: duckdb.DuckDBPyConnection, name: str) -> None:
+    schedule = in_window(demo_frames()["nba_raw.nbac_schedule"], WINDOW)
+    expected = set(pd.to_datetime(schedule["game_date"]).dt.date)
+    rows = table(warehouse, f"nba_analytics.{name}")
+    assert set(pd.to_datetime(rows["game_date"]).dt.date) == expected
+    assert len(expected) == 28
+
+
+@pytest.mark.parametrize("name", PHASE3)
+def test_grain_is_unique(warehouse: duckdb.DuckDBPyConnection, name: str) -> None:
+    rows = table(warehouse, f"nba_analytics.{name}")
+    duplicated = rows[rows.duplicated(GRAINS[name], keep=False)]
+    assert duplicated.empty, duplicated[GRAINS[name]].head()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Team offense and defense against the team box score
+
+
+def team_box(window: tuple[date, date]) -> pd.DataFrame:
+    return in_window(demo_frames()["nba_raw.nbac_team_boxscore"], window)
+
+
+def test_team_offense_totals_equal_team_box_score(warehouse: duckdb.DuckDBPyConnection) -> None:
+    box = team_box(WINDOW)
+    offense = table(warehouse, "nba_analytics.team_offense_game_summary")
+    merged = box.merge(offense, on=["game_id", "team_abbr"], how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all(), "team offense rows differ from the team box score rows"
+    pairs = {
+        "points": "points_scored",
+        "fg_attempted": "fg_attempts",
+        "fg_made": "fg_makes",
+        "three_pt_attempted": "three_pt_attempts",
+        "three_pt_made": "three_pt_makes",
+        "ft_attempted": "ft_attempts",
+        "ft_made": "ft_makes",
+        "total_rebounds": "rebounds",
+        "assists": "assists",
+        "turnovers_x": "turnovers_y",
+        "personal_fouls_x": "personal_fouls_y",
+    }
+    for raw, out in pairs.items():
+        assert (merged[raw].astype(int) == merged[out].astype(int)).all(), raw
+    assert (merged["is_home"] == merged["home_game"]).all()
+    assert (merged["primary_source_used"] == "nbac_team_boxscore").all()
+
+
+def test_team_offense_rates_follow_the_possession_formula(warehouse: duckdb.DuckDBPyConnection) -> None:
+    box = team_box(WINDOW)
+    offense = table(warehouse, "nba_analytics.team_offense_game_summary").merge(
+        box, on=["game_id", "team_abbr"]
+    )
+    possessions = (
+        offense["fg_attempted"]
+        - offense["offensive_rebounds"]
+        + offense["turnovers_x"]
+        + 0.44 * offense["ft_attempted"]
+    ).round()
+    game_minutes = offense["minutes"].str.split(":").str[0].astype(float) / 5
+    assert (offense["possessions"] == possessions).all()
+    np.testing.assert_allclose(offense["pace"], (possessions * 48 / game_minutes).round(1), atol=0.051)
+    np.testing.assert_allclose(offense["offensive_rating"], 100 * offense["points"] / possessions, atol=0.006)
+    ts = offense["points"] / (2 * (offense["fg_attempted"] + 0.44 * offense["ft_attempted"]))
+    np.testing.assert_allclose(offense["ts_pct"], ts, atol=0.0006)
+    opponent_points = offense.groupby("game_id")["points"].transform("sum") - offense["points"]
+    assert (offense["win_flag"] == (offense["points"] > opponent_points)).all()
+    assert (offense["margin_of_victory"] == offense["points"] - opponent_points).all()
+
+
+def test_team_defense_is_the_opponents_offense(warehouse: duckdb.DuckDBPyConnection) -> None:
+    box = team_box(WINDOW)
+    defense = table(warehouse, "nba_analytics.team_defense_game_summary")
+    opponent = box.rename(columns={"team_abbr": "opponent_team_abbr"})
+    own = box[["game_id", "team_abbr", "steals", "defensive_rebounds"]].rename(
+        columns={"team_abbr": "defending_team_abbr"}
+    )
+    merged = defense.merge(opponent, on=["game_id", "opponent_team_abbr"]).merge(
+        own, on=["game_id", "defending_team_abbr"], suffixes=("", "_own")
+    )
+    assert len(merged) == len(defense) == len(box)
+    assert (merged["points_allowed"] == merged["points"]).all()
+    assert (merged["opp_fg_attempts"] == merged["fg_attempted"]).all()
+    assert (merged["opp_three_pt_makes"] == merged["three_pt_made"]).all()
+    assert (merged["turnovers_forced"] == merged["turnovers"]).all()
+    assert (merged["steals"] == merged["steals_own"]).all()
+    assert (merged["defensive_rebounds"] == merged["defensive_rebounds_own"]).all()
+
+
+def test_team_defense_zones_come_from_play_by_play(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Opponent paint / mid-range shots per game, BigDataBall first, NBA.com play-by-play for the rest."""
+    shots = pbp_shots(WINDOW)
+    shots["zone"] = np.select(
+        [shots["shot_type"].eq("2PT") & (shots["shot_distance"] < 8), shots["shot_type"].eq("2PT")],
+        ["paint", "mid_range"],
+        "other",
+    )
+    counts = shots.groupby(["game_id", "player_1_team_abbr", "zone"]).agg(
+        attempts=("zone", "size"), makes=("shot_made", "sum")
+    )
+    defense = table(warehouse, "nba_analytics.team_defense_game_summary")
+    assert defense["opp_paint_attempts"].notna().mean() > 0.9
+    for row in defense.dropna(subset=["opp_paint_attempts"]).itertuples():
+        for zone in ("paint", "mid_range"):
+            key = (row.game_id, row.opponent_team_abbr, zone)
+            expected = counts.loc[key] if key in counts.index else pd.Series({"attempts": 0, "makes": 0})
+            assert getattr(row, f"opp_{zone}_attempts") == expected["attempts"], key
+            assert getattr(row, f"opp_{zone}_makes") == expected["makes"], key
+
+
+def pbp_shots(window: tuple[date, date]) -> pd.DataFrame:
+    columns = ["game_id", "player_1_lookup", "player_1_team_abbr", "shot_type", "shot_made", "shot_distance"]
+    bdb = in_window(demo_frames()["nba_raw.bigdataball_play_by_play"], window)
+    nbac = in_window(demo_frames()["nba_raw.nbac_play_by_play"], window)
+    nbac = nbac[~nbac["game_id"].isin(bdb["game_id"])]
+    shots = pd.concat([bdb[columns], nbac[columns]])
+    return shots[shots["shot_type"].isin(["2PT", "3PT"])].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# player_game_summary
+
+
+def gamebook(window: tuple[date, date]) -> pd.DataFrame:
+    rows = in_window(demo_frames()["nba_raw.nbac_gamebook_player_stats"], window)
+    return rows[rows["player_lookup"].notna()]
+
+
+def test_player_rows_equal_gamebook_rows_per_game(warehouse: duckdb.DuckDBPyConnection) -> None:
+    expected = gamebook(WINDOW)
+    players = table(warehouse, "nba_analytics.player_game_summary")
+    assert set(zip(players["game_id"], players["player_lookup"], strict=True)) == set(
+        zip(expected["game_id"], expected["player_lookup"], strict=True)
+    )
+    per_game = players.groupby("game_id").size()
+    assert per_game.equals(expected.groupby("game_id").size().loc[per_game.index])
+    assert {"active", "dnp", "inactive"} <= set(players["player_status"])
+    assert (players["is_dnp"] == players["player_status"].isin(["dnp", "inactive"])).all()
+    assert (players["primary_source_used"] == "nbac_gamebook").all()
+
+
+def test_player_box_stats_equal_gamebook(warehouse: duckdb.DuckDBPyConnection) -> None:
+    players = table(warehouse, "nba_analytics.player_game_summary").merge(
+        gamebook(WINDOW), on=["game_id", "player_lookup"], suffixes=("", "_raw")
+    )
+    for raw, out in {
+        "points": "points_raw",
+        "field_goals_attempted": "fg_attempts",
+        "turnovers": "turnovers_raw",
+    }.items():
+        assert players[raw].fillna(-1).astype(int).equals(players[out].fillna(-1).astype(int)), raw
+    np.testing.assert_allclose(
+        players["minutes_played"].astype(float),
+        players["minutes_decimal"].round(1),
+        atol=1e-9,
+        equal_nan=True,
+    )
+    starters = players[players["starter_flag"]].groupby(["game_id", "team_abbr"]).size()
+    assert (starters == 5).all()
+
+
+def expected_usage(window: tuple[date, date]) -> pd.DataFrame:
+    """usage_rate recomputed from the gamebook and the team box score (team minutes from its minutes text)."""
+    players = gamebook(window)
+    players = players[players["player_status"] == "active"]
+    box = team_box(window)
+    box = box.assign(team_minutes=box["minutes"].str.split(":").str[0].astype(float))
+    merged = players.merge(box, on=["game_id", "team_abbr"], suffixes=("", "_team"))
+    player_load = (
+        merged["field_goals_attempted"] + 0.44 * merged["free_throws_attempted"] + merged["turnovers"]
+    )
+    team_load = merged["fg_attempted"] + 0.44 * merged["ft_attempted"] + merged["turnovers_team"]
+    usage = 100 * player_load * (merged["team_minutes"] / 5) / (merged["minutes_decimal"] * team_load)
+    merged["expected_usage"] = usage.where(merged["minutes_decimal"] > 0)
+    return merged[["game_id", "player_lookup", "expected_usage"]]
+
+
+def test_usage_rate_matches_independent_computation(warehouse: duckdb.DuckDBPyConnection) -> None:
+    players = table(warehouse, "nba_analytics.player_game_summary")
+    merged = players.merge(expected_usage(WINDOW), on=["game_id", "player_lookup"])
+    assert len(merged) > 1000
+    np.testing.assert_allclose(
+        merged["usage_rate"], merged["expected_usage"].round(2), atol=0.0051, equal_nan=True
+    )
+    inactive = players[~players["is_active"]]
+    assert inactive["usage_rate"].isna().all()
+
+
+def test_usage_rate_present_for_most_active_players(warehouse: duckdb.DuckDBPyConnection) -> None:
+    players = table(warehouse, "nba_analytics.player_game_summary")
+    played = players[players["is_active"] & (players["minutes_played"] > 0)]
+    assert played["usage_rate"].notna().mean() >= 0.8
+
+
+def test_points_line_prefers_odds_api_then_bettingpros(warehouse: duckdb.DuckDBPyConnection) -> None:
+    players = table(warehouse, "nba_analytics.player_game_summary")
+    odds_dates = set(
+        pd.to_datetime(demo_frames()["nba_raw.odds_api_player_points_props"]["game_date"]).dt.date
+    )
+    lined = players.dropna(subset=["points_line"])
+    lined_dates = pd.to_datetime(lined["game_date"]).dt.date
+    assert set(lined["points_line_source"]) == {"odds_api", "bettingpros"}
+    assert (lined_dates.isin(odds_dates) == (lined["points_line_source"] == "odds_api")).all()
+    assert ((lined["points_line"] * 2) % 1 == 0).all(), "lines are whole or half points"
+    decided = lined[lined["is_active"] & (lined["points"] != lined["points_line"])]
+    over = decided["points"] > decided["points_line"]
+    assert (decided["over_under_result"] == np.where(over, "OVER", "UNDER")).all()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Upcoming contexts
+
+
+def test_rolling_form_matches_independent_computation(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """points_avg_last_5/10, games in the last 7 days and days_rest for sampled players and dates."""
+    context = table(warehouse, "nba_analytics.upcoming_player_game_context")
+    history = gamebook((SEASON[1], WINDOW[1]))
+    history = history[(history["player_status"] == "active") & (history["minutes_decimal"].round(1) > 0)]
+    history = history.assign(day=pd.to_datetime(history["game_date"]).dt.date)
+    late = context[pd.to_datetime(context["game_date"]).dt.date >= date(2021, 11, 5)]
+    sample = late.sample(n=60, random_state=7)
+    for row in sample.itertuples():
+        day = pd.Timestamp(row.game_date).date()
+        prior = history[(history["player_lookup"] == row.player_lookup) & (history["day"] < day)]
+        prior = prior.sort_values("day", ascending=False)
+        for n in (5, 10):
+            expected = prior["points"].head(n).mean() if len(prior) else np.nan
+            actual = getattr(row, f"points_avg_last_{n}")
+            assert np.isclose(actual, expected, atol=0.051, equal_nan=True), (row.player_lookup, day, n)
+        recent = prior[prior["day"] >= day - timedelta(days=7)]
+        assert row.games_in_last_7_days == len(recent), (row.player_lookup, day)
+        assert row.minutes_in_last_7_days == int(recent["minutes_decimal"].round(1).sum() + 1e-9)
+        expected_rest = (day - prior["day"].iloc[0]).days if len(prior) else None
+        assert (row.days_rest if pd.notna(row.days_rest) else None) == expected_rest
+        assert row.back_to_back == (expected_rest == 1)
+
+
+def test_player_context_lists_the_gamebook_players(warehouse: duckdb.DuckDBPyConnection) -> None:
+    context = table(warehouse, "nba_analytics.upcoming_player_game_context")
+    expected = gamebook(WINDOW)
+    assert set(zip(context["game_id"], context["player_lookup"], strict=True)) == set(
+        zip(expected["game_id"], expected["player_lookup"], strict=True)
+    )
+    assert context["has_prop_line"].equals(context["current_points_line"].notna())
+    assert context["game_total"].notna().mean() > 0.9
+
+
+def test_team_context_follows_the_schedule(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Game number, rest and streaks entering each game, recomputed from the schedule's earlier scores."""
+    schedule = demo_frames()["nba_raw.nbac_schedule"]
+    schedule = schedule.sort_values(["game_date", "game_id"]).drop_duplicates("game_id")
+    sides = []
+    for team, sign in (("home", 1), ("away", -1)):
+        side = schedule.assign(
+            team_abbr=schedule[f"{team}_team_tricode"],
+            margin=sign * (schedule["home_team_score"] - schedule["away_team_score"]),
+            day=pd.to_datetime(schedule["game_date"]).dt.date,
+        )
+        sides.append(side[["team_abbr", "day", "margin"]])
+    games = pd.concat(sides).sort_values(["team_abbr", "day"])
+    context = table(warehouse, "nba_analytics.upcoming_team_game_context")
+    for row in context.sample(n=40, random_state=3).itertuples():
+        day = pd.Timestamp(row.game_date).date()
+        earlier = games[(games["team_abbr"] == row.team_abbr) & (games["day"] < day)]
+        assert row.game_number_in_season == len(earlier) + 1
+        wins = earlier["margin"].to_numpy()[::-1] > 0
+        streak = int(np.argmin(wins)) if not wins.all() else len(wins)
+        assert row.team_win_streak_entering == streak, (row.team_abbr, day)
+        if len(earlier):
+            assert row.days_since_last_game == (day - earlier["day"].iloc[-1]).days
+            assert row.last_game_result == ("W" if earlier["margin"].iloc[-1] > 0 else "L")
+        recent = earlier[earlier["day"] >= day - timedelta(days=7)]
+        assert row.games_in_last_7_days == len(recent)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Leakage and fallback (each rebuilds its own warehouse)
+
+
+def change_one_game(con: duckdb.DuckDBPyConnection, day: date) -> str:
+    """Give the top scorer of one game on ``day`` 11 more points, in the gamebook and the team box score."""
+    game_id, team, player = con.execute(
+        "SELECT game_id, team_abbr, player_lookup FROM nba_raw.nbac_gamebook_player_stats "
+        "WHERE game_date = $d AND player_status = 'active' ORDER BY points DESC, player_lookup LIMIT 1",
+        {"d": day},
+    ).fetchone()
+    con.execute(
+        "UPDATE nba_raw.nbac_gamebook_player_stats SET points = points + 11, field_goals_made = field_goals_made + 4, "
+        "field_goals_attempted = field_goals_attempted + 6 WHERE game_id = $g AND player_lookup = $p",
+        {"g": game_id, "p": player},
+    )
+    con.execute(
+        "UPDATE nba_raw.nbac_team_boxscore SET points = points + 11, fg_made = fg_made + 4, "
+        "fg_attempted = fg_attempted + 6 WHERE game_id = $g AND team_abbr = $t",
+        {"g": game_id, "t": team},
+    )
+    return game_id
+
+
+def test_a_changed_game_leaks_into_no_earlier_context() -> None:
+    day = date(2021, 10, 27)
+    con = seeded_warehouse()
+    run_phase3(con, SHORT_WINDOW)
+    before = {name: outputs_without_stamps(con, name) for name in PHASE3}
+    change_one_game(con, day)
+    run_phase3(con, SHORT_WINDOW)
+    after = {name: outputs_without_stamps(con, name) for name in PHASE3}
+    con.close()
+
+    def dated(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+        return frame[keep.to_numpy()].reset_index(drop=True)
+
+    for name in ("upcoming_player_game_context", "upcoming_team_game_context"):
+        old, new = before[name], after[name]
+        pd.testing.assert_frame_equal(
+            dated(old, pd.to_datetime(old["game_date"]).dt.date <= day),
+            dated(new, pd.to_datetime(new["game_date"]).dt.date <= day),
+        )
+    old, new = before["player_game_summary"], after["player_game_summary"]
+    pd.testing.assert_frame_equal(
+        dated(old, pd.to_datetime(old["game_date"]).dt.date != day),
+        dated(new, pd.to_datetime(new["game_date"]).dt.date != day),
+    )
+    # The change is visible where it should be: that day's player rows and later player contexts.
+    assert not before["player_game_summary"].equals(after["player_game_summary"])
+    assert not before["upcoming_player_game_context"].equals(after["upcoming_player_game_context"])
+
+
+def test_bdl_stands_in_for_a_game_missing_from_the_gamebook() -> None:
+    bdl = in_window(demo_frames()["nba_raw.bdl_player_boxscores"], SHORT_WINDOW)
+    game_id = sorted(bdl["game_id"].unique())[0]
+    expected = bdl[bdl["game_id"] == game_id]
+    day = pd.Timestamp(expected["game_date"].iloc[0]).date()
+    con = seeded_warehouse()
+    con.execute("DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = $g", {"g": game_id})
+    run_processor(con, "team_offense_game_summary", day, day)
+    run_processor(con, "player_game_summary", day, day)
+    rows = table(con, "nba_analytics.player_game_summary")
+    con.close()
+    game = rows[rows["game_id"] == game_id].merge(expected, on="player_lookup", suffixes=("", "_bdl"))
+    assert len(game) == len(expected) == (rows["game_id"] == game_id).sum()
+    assert (game["primary_source_used"] == "bdl_player_boxscores").all()
+    assert (game["points"] == game["points_bdl"]).all()
+    assert game["usage_rate"].notna().mean() >= 0.8
+    others = rows[rows["game_id"] != game_id]
+    assert (others["primary_source_used"] == "nbac_gamebook").all()

@@ -1,0 +1,93 @@
+"""The embedded warehouse: BigQuery SQL with parameters, transactions, and the inter-process lock."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from harness.errors import WarehouseBusyError, WarehouseError
+from harness.warehouse.duckdb import DuckDBWarehouse
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> DuckDBWarehouse:
+    wh = DuckDBWarehouse(tmp_path / "wh.duckdb", lock_timeout=60)
+    wh.execute(
+        "CREATE SCHEMA IF NOT EXISTS nba_raw; "
+        "CREATE TABLE nba_raw.t (game_date DATE NOT NULL, team STRING, points INT64) PARTITION BY game_date"
+    )
+    return wh
+
+
+def test_bigquery_sql_and_parameters(warehouse: DuckDBWarehouse) -> None:
+    with warehouse.connect() as conn:
+        frame = pd.DataFrame(
+            {"points": [100, 90], "team": ["BOS", "NYK"], "game_date": [date(2021, 10, 19)] * 2}
+        )
+        assert conn.insert_frame("nba_raw.t", frame) == 2
+        # An injection attempt stays a value: it matches no team instead of running.
+        out = conn.query(
+            "SELECT team, SUM(points) AS pts FROM `proj.nba_raw.t` WHERE game_date = @d AND team != @evil GROUP BY team ORDER BY team",
+            {"d": date(2021, 10, 19), "evil": "x'; DROP TABLE nba_raw.t; --"},
+        )
+    assert out.to_dict("records") == [{"team": "BOS", "pts": 100}, {"team": "NYK", "pts": 90}]
+
+
+def test_missing_parameter_is_named(warehouse: DuckDBWarehouse) -> None:
+    with pytest.raises(WarehouseError, match="@d has no value"):
+        warehouse.query("SELECT * FROM nba_raw.t WHERE game_date = @d")
+
+
+def test_failed_transaction_leaves_old_rows(warehouse: DuckDBWarehouse) -> None:
+    warehouse.execute("INSERT INTO nba_raw.t VALUES (DATE '2021-10-19', 'BOS', 1)")
+    with warehouse.connect() as conn, pytest.raises(WarehouseError), conn.transaction():
+        conn.execute("DELETE FROM nba_raw.t WHERE game_date = @d", {"d": date(2021, 10, 19)})
+        conn.execute("INSERT INTO nba_raw.t VALUES (NULL, 'BOS', 2)")  # NOT NULL violation
+    assert warehouse.query("SELECT points FROM nba_raw.t")["points"].tolist() == [1]
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    wh = DuckDBWarehouse(path, lock_timeout=120)
+    for i in range(count):
+        with wh.connect() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO nba_raw.t VALUES (@d, @team, @points)",
+                {"d": date(2021, 10, 19), "team": f"W{worker}", "points": i},
+            )
+
+
+def test_two_processes_write_at_once(warehouse: DuckDBWarehouse) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(warehouse.path), w, 25)) for w in (1, 2)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(timeout=300)
+    assert [p.exitcode for p in procs] == [0, 0]
+    counts = warehouse.query("SELECT team, COUNT(*) AS n FROM nba_raw.t GROUP BY team ORDER BY team")
+    assert counts.to_dict("records") == [{"team": "W1", "n": 25}, {"team": "W2", "n": 25}]
+
+
+def _hold(path: str, ready, release) -> None:
+    with DuckDBWarehouse(path).connect():
+        ready.set()
+        release.wait(60)
+
+
+def test_busy_warehouse_names_the_holder(warehouse: DuckDBWarehouse) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold, args=(str(warehouse.path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(60)
+        impatient = DuckDBWarehouse(warehouse.path, lock_timeout=0.5)
+        with pytest.raises(WarehouseBusyError, match=rf"busy: held by pid {holder.pid}"), impatient.connect():
+            pass
+    finally:
+        release.set()
+        holder.join(60)
