@@ -267,6 +267,20 @@ LAST_NAMES = (  # noqa: SIM905
 POSITIONS = np.array(["G", "G", "G-F", "F", "F", "F-C", "C"])
 
 
+def player_lookup(name: str) -> str:
+    """The pipeline's player join key: lower-case letters only ("Tim Hardaway Jr." -> "timhardawayjr")."""
+    return re.sub("[^a-z]", "", name.lower())
+
+
+def _names_with_unique_lookups() -> list[str]:
+    """First x last name combinations, keeping one name per lookup ("Ma Sonsmith" would clash otherwise)."""
+    by_lookup: dict[str, str] = {}
+    for first in FIRST_NAMES:
+        for last in LAST_NAMES:
+            by_lookup.setdefault(player_lookup(f"{first} {last}"), f"{first} {last}")
+    return list(by_lookup.values())
+
+
 def build_rosters(rng: np.random.Generator) -> pd.DataFrame:
     """15-17 players per team with unique lookups, stable ids and per-minute skill rates.
 
@@ -274,12 +288,10 @@ def build_rosters(rng: np.random.Generator) -> pd.DataFrame:
     """
     sizes = rng.integers(15, 18, len(TEAMS))
     n = int(sizes.sum())
-    combos = rng.choice(len(FIRST_NAMES) * len(LAST_NAMES), n, replace=False)
+    candidates = _names_with_unique_lookups()
+    chosen = rng.choice(len(candidates), n, replace=False)
     suffix = np.where(rng.random(n) < 0.04, " Jr.", "")
-    names = [
-        f"{FIRST_NAMES[c // len(LAST_NAMES)]} {LAST_NAMES[c % len(LAST_NAMES)]}{s}"
-        for c, s in zip(combos, suffix, strict=True)
-    ]
+    names = [candidates[c] + s for c, s in zip(chosen, suffix, strict=True)]
     team_idx = np.repeat(np.arange(len(TEAMS)), sizes)
     rank = np.concatenate([np.arange(s) for s in sizes])
     jerseys = np.concatenate([rng.choice(100, s, replace=False) for s in sizes])
@@ -291,19 +303,19 @@ def build_rosters(rng: np.random.Generator) -> pd.DataFrame:
             "team_idx": team_idx,
             "rank": rank,
             "full_name": names,
-            "player_lookup": [re.sub("[^a-z]", "", name.lower()) for name in names],
+            "player_lookup": [player_lookup(name) for name in names],
             "position": rng.choice(POSITIONS, n),
             "jersey": jerseys.astype(str),
             "nba_player_id": 1626000 + rng.permutation(n) * 7,
-            "fga_rate": 0.22 + 0.32 * talent,
+            "fga_rate": 0.18 + 0.25 * talent,
             "three_share": rng.uniform(0.1, 0.55, n),
             "p2": np.clip(rng.normal(0.52, 0.04, n) + team_shooting, 0.35, 0.7),
             "p3": np.clip(rng.normal(0.35, 0.03, n) + team_shooting, 0.2, 0.45),
-            "fta_rate": 0.04 + 0.12 * talent,
+            "fta_rate": 0.03 + 0.08 * talent,
             "ft_pct": np.clip(rng.normal(0.77, 0.07, n), 0.5, 0.95),
             "oreb_rate": rng.uniform(0.01, 0.08, n),
             "dreb_rate": rng.uniform(0.08, 0.25, n),
-            "ast_rate": rng.uniform(0.03, 0.2, n) * (0.6 + talent),
+            "ast_rate": rng.uniform(0.02, 0.14, n) * (0.6 + talent),
             "stl_rate": rng.uniform(0.015, 0.05, n),
             "blk_rate": rng.uniform(0.005, 0.06, n),
             "tov_rate": rng.uniform(0.03, 0.08, n),
@@ -474,7 +486,7 @@ def _typed(value: object, bq_type: str, n: int) -> object:
     if value is None or isinstance(value, str | int | float | bool | np.generic):
         value = np.full(n, value, dtype=object)
     if bq_type == "STRING":
-        return pd.array(np.asarray(value, dtype=object), dtype="str")
+        return np.asarray(value, dtype=object)
     if bq_type == "INT64":
         return pd.array(np.asarray(value, dtype=float), dtype="Int64")
     if bq_type == "FLOAT64":
@@ -656,6 +668,12 @@ def _hours_after(dates: pd.Series | np.ndarray, hours: float) -> np.ndarray:
     return np.asarray(dates, dtype="datetime64[s]") + np.timedelta64(int(hours * 3600), "s")
 
 
+def _dated_path(prefix: str, dates: pd.Series, suffix: str = "/demo.json") -> np.ndarray:
+    """`prefix/YYYY-MM-DD<suffix>` per row, formatting each distinct date once (strftime per row is slow)."""
+    unique, inverse = np.unique(np.asarray(dates, dtype="datetime64[D]"), return_inverse=True)
+    return np.array([f"{prefix}/{day}{suffix}" for day in unique.astype(str)], dtype=object)[inverse]
+
+
 def _season_label(season_year: int) -> str:
     return f"{season_year}-{(season_year + 1) % 100:02d}"
 
@@ -711,7 +729,7 @@ def _espn_scoreboard(s: _Season) -> pd.DataFrame:
         "is_completed": True, "scheduled_start_time": g["start_utc"], "home_team_score": g["home_pts"],
         "away_team_score": g["away_pts"], "home_team_winner": g["home_pts"] > g["away_pts"],
         "away_team_winner": g["away_pts"] > g["home_pts"], "scrape_timestamp": loaded,
-        "source_file_path": "espn/scoreboard/" + g["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("espn/scoreboard", g["game_date"]),
         "processing_confidence": 1.0, "data_quality_flags": "", "created_at": loaded, "processed_at": loaded,
     })  # fmt: skip
 
@@ -780,7 +798,7 @@ def _bdl_boxscores(s: _Season) -> pd.DataFrame:
     return _frame("nba_raw.bdl_player_boxscores", len(lines), {
         **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, BDL_NAMES), "game_status": "Final",
         "bdl_player_id": 100 + 3 * lines["player_idx"],
-        "source_file_path": "ball-dont-lie/boxscores/" + lines["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("ball-dont-lie/boxscores", lines["game_date"]),
     })  # fmt: skip
 
 
@@ -792,7 +810,7 @@ def _espn_boxscores(s: _Season) -> pd.DataFrame:
         "espn_game_id": (401360000 + lines["game_idx"]).astype(str), "home_team_espn_id": (g["home"] + 1).astype(str),
         "away_team_espn_id": (g["away"] + 1).astype(str), "espn_player_id": (4000000 + 11 * lines["player_idx"]).astype(str),
         "starter": lines["minutes_rank"] <= 5, "plus_minus": lines["plus_minus"],
-        "source_file_path": "espn/boxscores/" + lines["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("espn/boxscores", lines["game_date"]),
     })  # fmt: skip
 
 
@@ -847,7 +865,7 @@ def _odds_props(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
         "player_name": rows["full_name"], "player_lookup": rows["player_lookup"], "points_line": rows["points_line"],
         "over_price": _decimal_odds(over), "over_price_american": over, "under_price": _decimal_odds(under),
         "under_price_american": under, "bookmaker_last_update": rows["snapshot"], "data_source": "historical",
-        "source_file_path": "odds-api/player-props-history/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("odds-api/player-props-history", rows["game_date"]),
         "processed_at": _hours_after(rows["game_date"], 30),
     })  # fmt: skip
 
@@ -872,7 +890,7 @@ def _bettingpros_props(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
         "points_line": rows["points_line"], "odds_american": rng.choice(AMERICAN_ODDS, len(rows)), "is_active": True,
         "is_best_line": rows["book"] == 0, "bookmaker_last_update": rows["snapshot"], "opening_line": rows["points_line"],
         "opening_odds": -110, "opening_book_id": book_ids, "opening_timestamp": rows["snapshot"] - np.timedelta64(18, "h"),
-        "source_file_path": "bettingpros/player-props/points/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("bettingpros/player-props/points", rows["game_date"]),
         "created_at": _hours_after(rows["game_date"], 30), "processed_at": _hours_after(rows["game_date"], 30),
     })  # fmt: skip
 
@@ -903,7 +921,7 @@ def _game_lines(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
         "market_key": np.where(outcome < 2, "spreads", "totals"), "market_last_update": snapshot, "outcome_name": names,
         "outcome_price": _decimal_odds(rng.choice(AMERICAN_ODDS, len(rows))),
         "outcome_point": np.select([outcome == 0, outcome == 1], [spread, -spread], total),
-        "source_file_path": "odds-api/game-lines-history/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("odds-api/game-lines-history", rows["game_date"]),
         "data_source": "historical", "created_at": _hours_after(rows["game_date"], 30),
         "processed_at": _hours_after(rows["game_date"], 30),
     })  # fmt: skip
@@ -917,16 +935,17 @@ def _injury_report(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
     played = rows["played"]
     status = np.where(played, rng.choice(["questionable", "probable"], len(rows)), "out")
     first_last = rows["full_name"].str.split(" ", n=1)
-    tip_et = rows["start_utc"].dt.tz_localize("UTC").dt.tz_convert("America/New_York")
+    tip_et = s.games["start_utc"].dt.tz_localize("UTC").dt.tz_convert("America/New_York")
+    game_time = tip_et.dt.strftime("%I:%M %p ET").to_numpy(dtype=object)[rows["game_idx"]]
     return _frame("nba_raw.nbac_injury_report", len(rows), {
         "report_date": rows["game_date"], "report_hour": 17, "season": _season_label(s.season_year),
-        "game_date": rows["game_date"], "game_time": tip_et.dt.strftime("%I:%M %p ET"), "game_id": rows["game_id"],
+        "game_date": rows["game_date"], "game_time": game_time, "game_id": rows["game_id"],
         "matchup": rows["away_abbr"] + "@" + rows["home_abbr"], "away_team": rows["away_abbr"], "home_team": rows["home_abbr"],
         "team": rows["team_abbr"], "player_name_original": first_last.str[1] + ", " + first_last.str[0],
         "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"], "injury_status": status,
         "reason": _injury_reason(rows), "reason_category": "injury", "confidence_score": 0.98,
         "overall_report_confidence": 0.97, "scrape_time": "17:30", "run_id": f"demo-{s.season_year}",
-        "source_file_path": "nba-com/injury-report-data/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/17/demo.json",
+        "source_file_path": _dated_path("nba-com/injury-report-data", rows["game_date"], "/17/demo.json"),
         "processed_at": _hours_after(rows["game_date"], 22),
     })  # fmt: skip
 
@@ -941,7 +960,7 @@ def _bdl_injuries(s: _Season) -> pd.DataFrame:
         "return_date": return_date, "return_date_original": return_date.dt.strftime("%b %d"),
         "injury_description": rows["injury_part"], "reason_category": "injury", "parsing_confidence": 0.9,
         "return_date_parsed": True, "scrape_timestamp": _hours_after(rows["game_date"], 15),
-        "source_file_path": "ball-dont-lie/injuries/" + rows["game_date"].dt.strftime("%Y-%m-%d") + "/demo.json",
+        "source_file_path": _dated_path("ball-dont-lie/injuries", rows["game_date"]),
         "processed_at": _hours_after(rows["game_date"], 15),
     })  # fmt: skip
 
@@ -975,13 +994,14 @@ def _shot_events(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
         [np.full(n, 15), rng.integers(22, 29, n), rng.integers(0, 8, n)],
         rng.integers(8, 22, n),
     ).astype(float)
-    kind = np.select([~is_fg, is_three, paint], ["Free Throw", "3PT Jump Shot", "Layup"], "Jump Shot")
+    kinds = ([~is_fg, is_three, paint], ["Free Throw", "3PT Jump Shot", "Layup"], "Jump Shot")
+    kind = np.select(kinds[0], kinds[1], kinds[2]).astype(object)
     feet = np.where(~is_fg, "", FEET_TEXT[distance.astype(int)])
     last_name = np.array([name.split(" ", 1)[1] for name in lines["full_name"]], dtype=object)[row]
     events = pd.DataFrame({
         "line": row, "game_idx": lines["game_idx"].to_numpy()[row], "is_home": lines["is_home"].to_numpy()[row],
         "made": made, "is_ft": ~is_fg, "shot_type": np.select([~is_fg, is_three], ["FT", "3PT"], "2PT"),
-        "distance": distance, "kind": np.char.lower(kind), "points": made * np.select([~is_fg, is_three], [1, 3], 2),
+        "distance": distance, "kind": np.select(kinds[0], [k.lower() for k in kinds[1]], kinds[2].lower()), "points": made * np.select([~is_fg, is_three], [1, 3], 2),
         "elapsed": rng.integers(0, 2880, n), "angle": rng.uniform(0, np.pi, n),
         "description": np.where(made, "", "MISS ").astype(object) + last_name + " " + feet + kind,
     })  # fmt: skip
@@ -1007,7 +1027,8 @@ def _bigdataball(s: _Season, e: pd.DataFrame) -> pd.DataFrame:
         "[" + g["game_date"].dt.strftime("%Y-%m-%d") + "]-" + g["nba_game_id"] + "-" + TRICODES[g["away"]]
     )
     csv_name = (per_game + "@" + TRICODES[g["home"]] + ".csv").to_numpy(dtype=object)[e["game_idx"]]
-    event_id = [f"{game}_{seq}" for game, seq in zip(e["game_id"], e["sequence"], strict=True)]
+    sequence_text = np.arange(e["sequence"].max() + 1).astype(str).astype(object)
+    event_id = (g["game_id"] + "_").to_numpy(dtype=object)[e["game_idx"]] + sequence_text[e["sequence"]]
     return _frame("nba_raw.bigdataball_play_by_play", len(e), {
         "game_id": e["game_id"], "bdb_game_id": g["bdb_game_id"].to_numpy()[e["game_idx"]], "game_date": e["game_date"],
         "season_year": s.season_year, "data_set": f"NBA {s.season_year}-{s.season_year + 1} Regular Season",

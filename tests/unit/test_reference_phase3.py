@@ -153,7 +153,10 @@ def test_grain_is_unique(warehouse: duckdb.DuckDBPyConnection, name: str) -> Non
 
 
 def team_box(window: tuple[date, date]) -> pd.DataFrame:
-    return in_window(demo_frames()["nba_raw.nbac_team_boxscore"], window)
+    """The raw team box score, stat columns prefixed ``box_`` so merges with outputs never collide."""
+    box = in_window(demo_frames()["nba_raw.nbac_team_boxscore"], window)
+    box = box.add_prefix("box_").rename(columns={"box_game_id": "game_id", "box_team_abbr": "team_abbr"})
+    return box.assign(box_game_minutes=box["box_minutes"].str.split(":").str[0].astype(float) / 5)
 
 
 def test_team_offense_totals_equal_team_box_score(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -162,63 +165,75 @@ def test_team_offense_totals_equal_team_box_score(warehouse: duckdb.DuckDBPyConn
     merged = box.merge(offense, on=["game_id", "team_abbr"], how="outer", indicator=True)
     assert (merged["_merge"] == "both").all(), "team offense rows differ from the team box score rows"
     pairs = {
-        "points": "points_scored",
-        "fg_attempted": "fg_attempts",
-        "fg_made": "fg_makes",
-        "three_pt_attempted": "three_pt_attempts",
-        "three_pt_made": "three_pt_makes",
-        "ft_attempted": "ft_attempts",
-        "ft_made": "ft_makes",
-        "total_rebounds": "rebounds",
-        "assists": "assists",
-        "turnovers_x": "turnovers_y",
-        "personal_fouls_x": "personal_fouls_y",
+        "box_points": "points_scored",
+        "box_fg_attempted": "fg_attempts",
+        "box_fg_made": "fg_makes",
+        "box_three_pt_attempted": "three_pt_attempts",
+        "box_three_pt_made": "three_pt_makes",
+        "box_ft_attempted": "ft_attempts",
+        "box_ft_made": "ft_makes",
+        "box_total_rebounds": "rebounds",
+        "box_assists": "assists",
+        "box_turnovers": "turnovers",
+        "box_personal_fouls": "personal_fouls",
     }
     for raw, out in pairs.items():
         assert (merged[raw].astype(int) == merged[out].astype(int)).all(), raw
-    assert (merged["is_home"] == merged["home_game"]).all()
+    assert (merged["box_is_home"] == merged["home_game"]).all()
     assert (merged["primary_source_used"] == "nbac_team_boxscore").all()
 
 
 def test_team_offense_rates_follow_the_possession_formula(warehouse: duckdb.DuckDBPyConnection) -> None:
-    box = team_box(WINDOW)
     offense = table(warehouse, "nba_analytics.team_offense_game_summary").merge(
-        box, on=["game_id", "team_abbr"]
+        team_box(WINDOW), on=["game_id", "team_abbr"]
     )
     possessions = (
-        offense["fg_attempted"]
-        - offense["offensive_rebounds"]
-        + offense["turnovers_x"]
-        + 0.44 * offense["ft_attempted"]
+        offense["box_fg_attempted"]
+        - offense["box_offensive_rebounds"]
+        + offense["box_turnovers"]
+        + 0.44 * offense["box_ft_attempted"]
     ).round()
-    game_minutes = offense["minutes"].str.split(":").str[0].astype(float) / 5
+    points = offense["box_points"]
     assert (offense["possessions"] == possessions).all()
-    np.testing.assert_allclose(offense["pace"], (possessions * 48 / game_minutes).round(1), atol=0.051)
-    np.testing.assert_allclose(offense["offensive_rating"], 100 * offense["points"] / possessions, atol=0.006)
-    ts = offense["points"] / (2 * (offense["fg_attempted"] + 0.44 * offense["ft_attempted"]))
-    np.testing.assert_allclose(offense["ts_pct"], ts, atol=0.0006)
-    opponent_points = offense.groupby("game_id")["points"].transform("sum") - offense["points"]
-    assert (offense["win_flag"] == (offense["points"] > opponent_points)).all()
-    assert (offense["margin_of_victory"] == offense["points"] - opponent_points).all()
+    np.testing.assert_allclose(offense["pace"], possessions * 48 / offense["box_game_minutes"], atol=0.051)
+    np.testing.assert_allclose(offense["offensive_rating"], 100 * points / possessions, atol=0.0051)
+    ts = points / (2 * (offense["box_fg_attempted"] + 0.44 * offense["box_ft_attempted"]))
+    np.testing.assert_allclose(offense["ts_pct"], ts, atol=0.00051)
+    opponent_points = offense.groupby("game_id")["box_points"].transform("sum") - points
+    assert (offense["win_flag"] == (points > opponent_points)).all()
+    assert (offense["margin_of_victory"] == points - opponent_points).all()
 
 
 def test_team_defense_is_the_opponents_offense(warehouse: duckdb.DuckDBPyConnection) -> None:
     box = team_box(WINDOW)
     defense = table(warehouse, "nba_analytics.team_defense_game_summary")
     opponent = box.rename(columns={"team_abbr": "opponent_team_abbr"})
-    own = box[["game_id", "team_abbr", "steals", "defensive_rebounds"]].rename(
-        columns={"team_abbr": "defending_team_abbr"}
+    own = box[["game_id", "team_abbr", "box_steals", "box_defensive_rebounds"]].rename(
+        columns={
+            "team_abbr": "defending_team_abbr",
+            "box_steals": "own_steals",
+            "box_defensive_rebounds": "own_dreb",
+        }
     )
     merged = defense.merge(opponent, on=["game_id", "opponent_team_abbr"]).merge(
-        own, on=["game_id", "defending_team_abbr"], suffixes=("", "_own")
+        own, on=["game_id", "defending_team_abbr"]
     )
     assert len(merged) == len(defense) == len(box)
-    assert (merged["points_allowed"] == merged["points"]).all()
-    assert (merged["opp_fg_attempts"] == merged["fg_attempted"]).all()
-    assert (merged["opp_three_pt_makes"] == merged["three_pt_made"]).all()
-    assert (merged["turnovers_forced"] == merged["turnovers"]).all()
-    assert (merged["steals"] == merged["steals_own"]).all()
-    assert (merged["defensive_rebounds"] == merged["defensive_rebounds_own"]).all()
+    assert (merged["points_allowed"] == merged["box_points"]).all()
+    assert (merged["opp_fg_attempts"] == merged["box_fg_attempted"]).all()
+    assert (merged["opp_three_pt_makes"] == merged["box_three_pt_made"]).all()
+    assert (merged["turnovers_forced"] == merged["box_turnovers"]).all()
+    assert (merged["steals"] == merged["own_steals"]).all()
+    assert (merged["defensive_rebounds"] == merged["own_dreb"]).all()
+    possessions = (
+        merged["box_fg_attempted"]
+        - merged["box_offensive_rebounds"]
+        + merged["box_turnovers"]
+        + 0.44 * merged["box_ft_attempted"]
+    ).round()
+    np.testing.assert_allclose(
+        merged["defensive_rating"], 100 * merged["box_points"] / possessions, atol=0.0051
+    )
 
 
 def test_team_defense_zones_come_from_play_by_play(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -255,6 +270,12 @@ def pbp_shots(window: tuple[date, date]) -> pd.DataFrame:
 # player_game_summary
 
 
+def tenths(minutes: pd.Series) -> pd.Series:
+    """Minutes rounded half-up as decimals (20.95 -> 21.0), as minutes_played is; pandas' round() works on the
+    binary float and rounds 20.95 down."""
+    return np.floor(minutes * 10 + 0.5 + 1e-9) / 10
+
+
 def gamebook(window: tuple[date, date]) -> pd.DataFrame:
     rows = in_window(demo_frames()["nba_raw.nbac_gamebook_player_stats"], window)
     return rows[rows["player_lookup"].notna()]
@@ -285,7 +306,7 @@ def test_player_box_stats_equal_gamebook(warehouse: duckdb.DuckDBPyConnection) -
         assert players[raw].fillna(-1).astype(int).equals(players[out].fillna(-1).astype(int)), raw
     np.testing.assert_allclose(
         players["minutes_played"].astype(float),
-        players["minutes_decimal"].round(1),
+        tenths(players["minutes_decimal"]),
         atol=1e-9,
         equal_nan=True,
     )
@@ -297,14 +318,12 @@ def expected_usage(window: tuple[date, date]) -> pd.DataFrame:
     """usage_rate recomputed from the gamebook and the team box score (team minutes from its minutes text)."""
     players = gamebook(window)
     players = players[players["player_status"] == "active"]
-    box = team_box(window)
-    box = box.assign(team_minutes=box["minutes"].str.split(":").str[0].astype(float))
-    merged = players.merge(box, on=["game_id", "team_abbr"], suffixes=("", "_team"))
+    merged = players.merge(team_box(window), on=["game_id", "team_abbr"])
     player_load = (
         merged["field_goals_attempted"] + 0.44 * merged["free_throws_attempted"] + merged["turnovers"]
     )
-    team_load = merged["fg_attempted"] + 0.44 * merged["ft_attempted"] + merged["turnovers_team"]
-    usage = 100 * player_load * (merged["team_minutes"] / 5) / (merged["minutes_decimal"] * team_load)
+    team_load = merged["box_fg_attempted"] + 0.44 * merged["box_ft_attempted"] + merged["box_turnovers"]
+    usage = 100 * player_load * merged["box_game_minutes"] / (merged["minutes_decimal"] * team_load)
     merged["expected_usage"] = usage.where(merged["minutes_decimal"] > 0)
     return merged[["game_id", "player_lookup", "expected_usage"]]
 
@@ -349,7 +368,7 @@ def test_rolling_form_matches_independent_computation(warehouse: duckdb.DuckDBPy
     """points_avg_last_5/10, games in the last 7 days and days_rest for sampled players and dates."""
     context = table(warehouse, "nba_analytics.upcoming_player_game_context")
     history = gamebook((SEASON[1], WINDOW[1]))
-    history = history[(history["player_status"] == "active") & (history["minutes_decimal"].round(1) > 0)]
+    history = history[(history["player_status"] == "active") & (tenths(history["minutes_decimal"]) > 0)]
     history = history.assign(day=pd.to_datetime(history["game_date"]).dt.date)
     late = context[pd.to_datetime(context["game_date"]).dt.date >= date(2021, 11, 5)]
     sample = late.sample(n=60, random_state=7)
@@ -363,7 +382,7 @@ def test_rolling_form_matches_independent_computation(warehouse: duckdb.DuckDBPy
             assert np.isclose(actual, expected, atol=0.051, equal_nan=True), (row.player_lookup, day, n)
         recent = prior[prior["day"] >= day - timedelta(days=7)]
         assert row.games_in_last_7_days == len(recent), (row.player_lookup, day)
-        assert row.minutes_in_last_7_days == int(recent["minutes_decimal"].round(1).sum() + 1e-9)
+        assert row.minutes_in_last_7_days == int(tenths(recent["minutes_decimal"]).sum() + 1e-9)
         expected_rest = (day - prior["day"].iloc[0]).days if len(prior) else None
         assert (row.days_rest if pd.notna(row.days_rest) else None) == expected_rest
         assert row.back_to_back == (expected_rest == 1)

@@ -418,7 +418,8 @@ def test_feature_store_copies_the_daily_cache(con: duckdb.DuckDBPyConnection) ->
         "SELECT f.features, c.points_avg_last_5, c.points_avg_season, p.fatigue_score "
         "FROM nba_predictions.ml_feature_store_v2 f "
         "JOIN nba_precompute.player_daily_cache c ON c.cache_date = f.game_date AND c.player_lookup = f.player_lookup "
-        "JOIN nba_precompute.player_composite_factors p USING (game_date, player_lookup)",
+        "JOIN nba_precompute.player_composite_factors p ON p.game_date = f.game_date "
+        "AND p.player_lookup = f.player_lookup",
     )
     assert len(joined) > 100
     for row in joined.itertuples():

@@ -192,7 +192,8 @@ SELECT
   p.free_throws_made AS ft_makes,
   p.plus_minus,
   p.personal_fouls,
-  CAST(ROUND(p.minutes_decimal, 1) AS NUMERIC) AS minutes_played,
+  -- Rounded as a decimal (20.95 -> 21.0), not as the binary float (20.9499...), so engines agree.
+  ROUND(CAST(p.minutes_decimal AS NUMERIC), 1) AS minutes_played,
   -- Zone counts are 0 for an active player without shots, NULL when the game has no play-by-play or the
   -- player did not play.
   IF(p.player_status = 'active' AND g.game_id IS NOT NULL, COALESCE(z.paint_attempts, 0), NULL) AS paint_attempts,
