@@ -697,7 +697,7 @@ def _nbac_schedule(s: _Season) -> pd.DataFrame:
         "arena_city": CITIES[g["home"]], "is_primetime": tip_et.dt.hour >= 22, "has_national_tv": False,
         "is_regular_season": True, "is_playoffs": False, "is_all_star": False, "is_emirates_cup": False,
         "is_christmas": (g["game_date"].dt.month == 12) & (g["game_date"].dt.day == 25), "is_mlk_day": False,
-        "day_of_week": g["game_date"].dt.day_name(), "is_weekend": g["game_date"].dt.weekday >= 5,
+        "day_of_week": g["game_date"].dt.day_name(), "is_weekend": g["game_date"].dt.day_of_week >= 5,
         "time_slot": np.where(tip_et.dt.hour >= 22, "late", "evening"), "neutral_site_flag": False,
         "international_game": False, "arena_timezone": "America/New_York", "home_team_score": g["home_pts"],
         "away_team_score": g["away_pts"], "winning_team_tricode": np.where(home_won, TRICODES[g["home"]], TRICODES[g["away"]]),
@@ -846,7 +846,7 @@ def _prop_candidates(rng: np.random.Generator, s: _Season, dates: np.ndarray, n_
     top = _on_dates(active[active["minutes_rank"] <= 8], dates)
     rows = top.iloc[np.repeat(np.arange(len(top)), n_books)].reset_index(drop=True)
     rows["book"] = np.tile(np.arange(n_books), len(top))
-    shade = np.where(rows["book"] == 0, 0.0, rng.choice([-1.0, -0.5, 0.0, 0.0, 0.5, 1.0], len(rows)))
+    shade = np.where(rows["book"] == 0, 0.0, rng.choice([-1.0, 0.0, 0.0, 1.0], len(rows)))
     rows["points_line"] = np.maximum(np.floor(level.loc[rows["player_idx"]].to_numpy()) + 0.5 + shade, 0.5)
     rows["snapshot"] = rows["start_utc"].to_numpy() - np.timedelta64(2, "h")
     return rows
