@@ -573,9 +573,11 @@ def _enrich_lines(games: pd.DataFrame, roster: pd.DataFrame, lines: pd.DataFrame
     g = games.iloc[lines["game_idx"]].reset_index(drop=True)
     p = roster.iloc[lines["player_idx"]].reset_index(drop=True)
     lines = lines.assign(
-        game_id=g["game_id"], nba_game_id=g["nba_game_id"], game_date=g["game_date"], start_utc=g["start_utc"],
+        game_id=g["game_id"], nba_game_id=g["nba_game_id"], game_date=g["game_date"],
+        start_utc=g["start_utc"],
         home_abbr=tricodes[g["home"]], away_abbr=tricodes[g["away"]], team_abbr=tricodes[lines["team_idx"]],
-        full_name=p["full_name"], player_lookup=p["player_lookup"], position=p["position"], jersey=p["jersey"],
+        full_name=p["full_name"], player_lookup=p["player_lookup"], position=p["position"],
+        jersey=p["jersey"],
         nba_player_id=p["nba_player_id"], injury_part=p["injury_part"],
     )  # fmt: skip
     lines["minutes_rank"] = lines.groupby(["game_idx", "team_idx"])["seconds"].rank(
@@ -688,10 +690,12 @@ def _nbac_schedule(s: _Season) -> pd.DataFrame:
     home_won = g["home_pts"] > g["away_pts"]
     loaded = _hours_after(g["game_date"], 34)
     return _frame("nba_raw.nbac_schedule", len(g), {
-        "game_id": g["nba_game_id"], "game_code": g["game_date"].dt.strftime("%Y%m%d/") + TRICODES[g["away"]] + TRICODES[g["home"]],
+        "game_id": g["nba_game_id"],
+        "game_code": g["game_date"].dt.strftime("%Y%m%d/") + TRICODES[g["away"]] + TRICODES[g["home"]],
         "season": _season_label(s.season_year), "season_nba_format": _season_label(s.season_year),
         "season_year": s.season_year, "game_date": g["game_date"], "game_date_est": tip_et, "game_status": 3,
-        "game_status_text": "Final", "home_team_id": TEAM_IDS[g["home"]], "home_team_tricode": TRICODES[g["home"]],
+        "game_status_text": "Final", "home_team_id": TEAM_IDS[g["home"]],
+        "home_team_tricode": TRICODES[g["home"]],
         "home_team_name": FULL_NAMES[g["home"]], "away_team_id": TEAM_IDS[g["away"]],
         "away_team_tricode": TRICODES[g["away"]], "away_team_name": FULL_NAMES[g["away"]],
         "arena_city": CITIES[g["home"]], "is_primetime": tip_et.dt.hour >= 22, "has_national_tv": False,
@@ -700,7 +704,8 @@ def _nbac_schedule(s: _Season) -> pd.DataFrame:
         "day_of_week": g["game_date"].dt.day_name(), "is_weekend": g["game_date"].dt.day_of_week >= 5,
         "time_slot": np.where(tip_et.dt.hour >= 22, "late", "evening"), "neutral_site_flag": False,
         "international_game": False, "arena_timezone": "America/New_York", "home_team_score": g["home_pts"],
-        "away_team_score": g["away_pts"], "winning_team_tricode": np.where(home_won, TRICODES[g["home"]], TRICODES[g["away"]]),
+        "away_team_score": g["away_pts"],
+        "winning_team_tricode": np.where(home_won, TRICODES[g["home"]], TRICODES[g["away"]]),
         "data_source": "api_stats", "source_updated_at": loaded,
         "source_file_path": f"nba-com/schedule/{_season_label(s.season_year)}/demo.json",
         "scrape_timestamp": loaded, "created_at": loaded, "processed_at": loaded,
@@ -720,8 +725,10 @@ def _espn_scoreboard(s: _Season) -> pd.DataFrame:
     g = s.games
     loaded = _hours_after(g["game_date"], 32)
     return _frame("nba_raw.espn_scoreboard", len(g), {
-        "game_id": g["game_id"], "espn_game_id": (401360000 + g["game_idx"]).astype(str), "game_date": g["game_date"],
-        "season_year": s.season_year, "home_team_abbr": TRICODES[g["home"]], "away_team_abbr": TRICODES[g["away"]],
+        "game_id": g["game_id"], "espn_game_id": (401360000 + g["game_idx"]).astype(str),
+        "game_date": g["game_date"],
+        "season_year": s.season_year, "home_team_abbr": TRICODES[g["home"]],
+        "away_team_abbr": TRICODES[g["away"]],
         "home_team_name": FULL_NAMES[g["home"]], "away_team_name": FULL_NAMES[g["away"]],
         "home_team_espn_id": (g["home"] + 1).astype(str), "away_team_espn_id": (g["away"] + 1).astype(str),
         "home_team_espn_abbr": ESPN_ABBR[g["home"]], "away_team_espn_abbr": ESPN_ABBR[g["away"]],
@@ -743,7 +750,8 @@ def _player_stats(lines: pd.DataFrame, names: dict[str, str]) -> dict[str, objec
         "offensive_rebounds": lines["oreb"], "defensive_rebounds": lines["dreb"], "assists": lines["ast"],
         "steals": lines["stl"], "blocks": lines["blk"], "turnovers": lines["tov"],
         names["rebounds"]: lines["reb"], names["fouls"]: lines["pf"],
-        names["fg_pct"]: _pct(lines["fgm"], lines["fga"]), names["three_pct"]: _pct(lines["tpm"], lines["tpa"]),
+        names["fg_pct"]: _pct(lines["fgm"], lines["fga"]),
+        names["three_pct"]: _pct(lines["tpm"], lines["tpa"]),
         names["ft_pct"]: _pct(lines["ftm"], lines["fta"]), "minutes": _clock(lines["seconds"]),
     }  # fmt: skip
     return values
@@ -768,14 +776,19 @@ def _gamebook(s: _Season) -> pd.DataFrame:
     )
     code = lines["game_date"].dt.strftime("%Y%m%d/") + lines["away_abbr"] + lines["home_abbr"]
     return _frame("nba_raw.nbac_gamebook_player_stats", len(lines), {
-        "game_id": lines["game_id"], "game_code": code, "game_date": lines["game_date"], "season_year": s.season_year,
-        "home_team_abbr": lines["home_abbr"], "away_team_abbr": lines["away_abbr"], "player_name": lines["full_name"],
-        "player_name_original": lines["full_name"], "player_lookup": lines["player_lookup"], "team_abbr": lines["team_abbr"],
+        "game_id": lines["game_id"], "game_code": code, "game_date": lines["game_date"],
+        "season_year": s.season_year,
+        "home_team_abbr": lines["home_abbr"], "away_team_abbr": lines["away_abbr"],
+        "player_name": lines["full_name"],
+        "player_name_original": lines["full_name"], "player_lookup": lines["player_lookup"],
+        "team_abbr": lines["team_abbr"],
         "player_status": status, "dnp_reason": reason, "name_resolution_status": "resolved",
-        "name_resolution_confidence": 1.0, "name_resolution_method": "exact_match", "br_team_abbr_used": lines["team_abbr"],
+        "name_resolution_confidence": 1.0, "name_resolution_method": "exact_match",
+        "br_team_abbr_used": lines["team_abbr"],
         "minutes_decimal": np.round(lines["seconds"] / 60, 2), "plus_minus": lines["plus_minus"],
         **_player_stats(lines, GAMEBOOK_NAMES),
-        "processed_by_run_id": f"demo-{s.season_year}", "source_file_path": "nba-com/gamebooks-data/" + code + "/demo.json",
+        "processed_by_run_id": f"demo-{s.season_year}",
+        "source_file_path": "nba-com/gamebooks-data/" + code + "/demo.json",
         "processed_at": _hours_after(lines["game_date"], 34), "requires_manual_review": False,
     })  # fmt: skip
 
@@ -788,7 +801,8 @@ def _box_identity(lines: pd.DataFrame, games: pd.DataFrame, season_year: int) ->
         "game_id": lines["game_id"], "game_date": lines["game_date"], "season_year": season_year, "period": 4,
         "is_postseason": False, "home_team_abbr": lines["home_abbr"], "away_team_abbr": lines["away_abbr"],
         "home_team_score": g["home_pts"], "away_team_score": g["away_pts"], "team_abbr": lines["team_abbr"],
-        "player_full_name": lines["full_name"], "player_lookup": lines["player_lookup"], "position": lines["position"],
+        "player_full_name": lines["full_name"], "player_lookup": lines["player_lookup"],
+        "position": lines["position"],
         "jersey_number": lines["jersey"], "created_at": loaded, "processed_at": loaded,
     }  # fmt: skip
 
@@ -796,7 +810,8 @@ def _box_identity(lines: pd.DataFrame, games: pd.DataFrame, season_year: int) ->
 def _bdl_boxscores(s: _Season) -> pd.DataFrame:
     lines = _on_dates(s.lines[s.lines["played"]], s.source_dates["bdl_player_boxscores"])
     return _frame("nba_raw.bdl_player_boxscores", len(lines), {
-        **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, BDL_NAMES), "game_status": "Final",
+        **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, BDL_NAMES),
+        "game_status": "Final",
         "bdl_player_id": 100 + 3 * lines["player_idx"],
         "source_file_path": _dated_path("ball-dont-lie/boxscores", lines["game_date"]),
     })  # fmt: skip
@@ -806,9 +821,12 @@ def _espn_boxscores(s: _Season) -> pd.DataFrame:
     lines = _on_dates(s.lines[s.lines["played"]], s.source_dates["espn_boxscores"])
     g = s.games.iloc[lines["game_idx"]].reset_index(drop=True)
     return _frame("nba_raw.espn_boxscores", len(lines), {
-        **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, ESPN_NAMES), "game_status": "final",
-        "espn_game_id": (401360000 + lines["game_idx"]).astype(str), "home_team_espn_id": (g["home"] + 1).astype(str),
-        "away_team_espn_id": (g["away"] + 1).astype(str), "espn_player_id": (4000000 + 11 * lines["player_idx"]).astype(str),
+        **_box_identity(lines, s.games, s.season_year), **_player_stats(lines, ESPN_NAMES),
+        "game_status": "final",
+        "espn_game_id": (401360000 + lines["game_idx"]).astype(str),
+        "home_team_espn_id": (g["home"] + 1).astype(str),
+        "away_team_espn_id": (g["away"] + 1).astype(str),
+        "espn_player_id": (4000000 + 11 * lines["player_idx"]).astype(str),
         "starter": lines["minutes_rank"] <= 5, "plus_minus": lines["plus_minus"],
         "source_file_path": _dated_path("espn/boxscores", lines["game_date"]),
     })  # fmt: skip
@@ -818,15 +836,22 @@ def _nbac_team_boxscore(s: _Season) -> pd.DataFrame:
     b = s.team_box
     loaded = _hours_after(b["game_date"], 34)
     return _frame("nba_raw.nbac_team_boxscore", len(b), {
-        "game_id": b["game_id"], "nba_game_id": b["nba_game_id"], "game_date": b["game_date"], "season_year": s.season_year,
-        "team_id": TEAM_IDS[b["team_idx"]], "team_abbr": b["team_abbr"], "team_name": NICKNAMES[b["team_idx"]],
-        "team_city": CITIES[b["team_idx"]], "is_home": b["is_home"], "minutes": (240 + 25 * b["overtimes"]).astype(str) + ":00",
+        "game_id": b["game_id"], "nba_game_id": b["nba_game_id"], "game_date": b["game_date"],
+        "season_year": s.season_year,
+        "team_id": TEAM_IDS[b["team_idx"]], "team_abbr": b["team_abbr"],
+        "team_name": NICKNAMES[b["team_idx"]],
+        "team_city": CITIES[b["team_idx"]], "is_home": b["is_home"],
+        "minutes": (240 + 25 * b["overtimes"]).astype(str) + ":00",
         "fg_made": b["fgm"], "fg_attempted": b["fga"], "fg_percentage": _pct(b["fgm"], b["fga"]),
-        "three_pt_made": b["tpm"], "three_pt_attempted": b["tpa"], "three_pt_percentage": _pct(b["tpm"], b["tpa"]),
+        "three_pt_made": b["tpm"], "three_pt_attempted": b["tpa"],
+        "three_pt_percentage": _pct(b["tpm"], b["tpa"]),
         "ft_made": b["ftm"], "ft_attempted": b["fta"], "ft_percentage": _pct(b["ftm"], b["fta"]),
-        "offensive_rebounds": b["oreb"], "defensive_rebounds": b["dreb"], "total_rebounds": b["reb"], "assists": b["ast"],
-        "steals": b["stl"], "blocks": b["blk"], "turnovers": b["tov"], "personal_fouls": b["pf"], "points": b["pts"],
-        "plus_minus": b["pts"] - b["opp_pts"], "source_file_path": "nba-com/team-boxscore/" + b["nba_game_id"] + "/demo.json",
+        "offensive_rebounds": b["oreb"], "defensive_rebounds": b["dreb"], "total_rebounds": b["reb"],
+        "assists": b["ast"],
+        "steals": b["stl"], "blocks": b["blk"], "turnovers": b["tov"], "personal_fouls": b["pf"],
+        "points": b["pts"],
+        "plus_minus": b["pts"] - b["opp_pts"],
+        "source_file_path": "nba-com/team-boxscore/" + b["nba_game_id"] + "/demo.json",
         "created_at": loaded, "processed_at": loaded,
     })  # fmt: skip
 
@@ -858,11 +883,15 @@ def _odds_props(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
     under = rng.choice(AMERICAN_ODDS, len(rows))
     event_ids = {gid: hashlib.md5(gid.encode()).hexdigest() for gid in rows["game_id"].unique()}
     return _frame("nba_raw.odds_api_player_points_props", len(rows), {
-        "game_id": rows["game_id"], "odds_api_event_id": rows["game_id"].map(event_ids), "game_date": rows["game_date"],
-        "game_start_time": rows["start_utc"], "home_team_abbr": rows["home_abbr"], "away_team_abbr": rows["away_abbr"],
-        "snapshot_timestamp": rows["snapshot"], "snapshot_tag": "pregame", "capture_timestamp": rows["snapshot"],
+        "game_id": rows["game_id"], "odds_api_event_id": rows["game_id"].map(event_ids),
+        "game_date": rows["game_date"],
+        "game_start_time": rows["start_utc"], "home_team_abbr": rows["home_abbr"],
+        "away_team_abbr": rows["away_abbr"],
+        "snapshot_timestamp": rows["snapshot"], "snapshot_tag": "pregame",
+        "capture_timestamp": rows["snapshot"],
         "minutes_before_tipoff": 120, "bookmaker": np.array([b[0] for b in ODDS_BOOKS])[rows["book"]],
-        "player_name": rows["full_name"], "player_lookup": rows["player_lookup"], "points_line": rows["points_line"],
+        "player_name": rows["full_name"], "player_lookup": rows["player_lookup"],
+        "points_line": rows["points_line"],
         "over_price": _decimal_odds(over), "over_price_american": over, "under_price": _decimal_odds(under),
         "under_price_american": under, "bookmaker_last_update": rows["snapshot"], "data_source": "historical",
         "source_file_path": _dated_path("odds-api/player-props-history", rows["game_date"]),
@@ -881,17 +910,25 @@ def _bettingpros_props(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
     )
     book_ids = np.array([b[2] for b in ODDS_BOOKS])[rows["book"]]
     return _frame("nba_raw.bettingpros_player_points_props", len(rows), {
-        "game_date": rows["game_date"], "market_type": "points", "market_id": 156, "bp_event_id": 20000 + rows["game_idx"],
-        "offer_id": offer_id, "bet_side": side, "bp_player_id": 50000 + rows["player_idx"], "player_name": rows["full_name"],
-        "player_lookup": rows["player_lookup"], "player_team": rows["team_abbr"], "player_position": rows["position"],
+        "game_date": rows["game_date"], "market_type": "points", "market_id": 156,
+        "bp_event_id": 20000 + rows["game_idx"],
+        "offer_id": offer_id, "bet_side": side, "bp_player_id": 50000 + rows["player_idx"],
+        "player_name": rows["full_name"],
+        "player_lookup": rows["player_lookup"], "player_team": rows["team_abbr"],
+        "player_position": rows["position"],
         "team_source": "bettingpros", "has_team_issues": False, "validated_team": rows["team_abbr"],
         "validation_confidence": 1.0, "validation_method": "schedule_match", "book_id": book_ids,
-        "bookmaker": np.array([b[1] for b in ODDS_BOOKS])[rows["book"]], "line_id": offer_id + "-" + book_ids.astype(str),
-        "points_line": rows["points_line"], "odds_american": rng.choice(AMERICAN_ODDS, len(rows)), "is_active": True,
-        "is_best_line": rows["book"] == 0, "bookmaker_last_update": rows["snapshot"], "opening_line": rows["points_line"],
-        "opening_odds": -110, "opening_book_id": book_ids, "opening_timestamp": rows["snapshot"] - np.timedelta64(18, "h"),
+        "bookmaker": np.array([b[1] for b in ODDS_BOOKS])[rows["book"]],
+        "line_id": offer_id + "-" + book_ids.astype(str),
+        "points_line": rows["points_line"], "odds_american": rng.choice(AMERICAN_ODDS, len(rows)),
+        "is_active": True,
+        "is_best_line": rows["book"] == 0, "bookmaker_last_update": rows["snapshot"],
+        "opening_line": rows["points_line"],
+        "opening_odds": -110, "opening_book_id": book_ids,
+        "opening_timestamp": rows["snapshot"] - np.timedelta64(18, "h"),
         "source_file_path": _dated_path("bettingpros/player-props/points", rows["game_date"]),
-        "created_at": _hours_after(rows["game_date"], 30), "processed_at": _hours_after(rows["game_date"], 30),
+        "created_at": _hours_after(rows["game_date"], 30),
+        "processed_at": _hours_after(rows["game_date"], 30),
     })  # fmt: skip
 
 
@@ -901,11 +938,14 @@ def _game_lines(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
     n_books = np.where(rng.random(len(games)) < 0.5, 2, 1)
     per_book = games.iloc[np.repeat(np.arange(len(games)), n_books)].reset_index(drop=True)
     per_book["book"] = np.concatenate([np.arange(k) for k in n_books])
+    margin = per_book["home_pts"] - per_book["away_pts"]
+    per_book["spread"] = -np.round((0.5 * margin + rng.normal(0, 5, len(per_book))) * 2) / 2
+    per_book["total"] = (
+        np.round((per_book["home_pts"] + per_book["away_pts"] + rng.normal(0, 10, len(per_book))) * 2) / 2
+    )
     rows = per_book.iloc[np.repeat(np.arange(len(per_book)), 4)].reset_index(drop=True)
     outcome = np.tile(np.arange(4), len(per_book))  # home spread, away spread, over, under
-    margin = rows["home_pts"] - rows["away_pts"]
-    spread = -np.round((0.5 * margin + rng.normal(0, 5, len(rows))) * 2) / 2
-    total = np.round((rows["home_pts"] + rows["away_pts"] + rng.normal(0, 10, len(rows))) * 2) / 2
+    spread, total = rows["spread"], rows["total"]
     snapshot = rows["start_utc"].to_numpy() - np.timedelta64(1, "h")
     names = np.select(
         [outcome == 0, outcome == 1, outcome == 2],
@@ -913,12 +953,17 @@ def _game_lines(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
         "Under",
     )
     return _frame("nba_raw.odds_api_game_lines", len(rows), {
-        "snapshot_timestamp": snapshot, "game_id": rows["game_id"], "sport_key": "basketball_nba", "sport_title": "NBA",
-        "commence_time": rows["start_utc"], "game_date": rows["game_date"], "home_team": FULL_NAMES[rows["home"]],
-        "away_team": FULL_NAMES[rows["away"]], "home_team_abbr": TRICODES[rows["home"]], "away_team_abbr": TRICODES[rows["away"]],
+        "snapshot_timestamp": snapshot, "game_id": rows["game_id"], "sport_key": "basketball_nba",
+        "sport_title": "NBA",
+        "commence_time": rows["start_utc"], "game_date": rows["game_date"],
+        "home_team": FULL_NAMES[rows["home"]],
+        "away_team": FULL_NAMES[rows["away"]], "home_team_abbr": TRICODES[rows["home"]],
+        "away_team_abbr": TRICODES[rows["away"]],
         "bookmaker_key": np.array([b[0] for b in ODDS_BOOKS])[rows["book"]],
-        "bookmaker_title": np.array([b[1] for b in ODDS_BOOKS])[rows["book"]], "bookmaker_last_update": snapshot,
-        "market_key": np.where(outcome < 2, "spreads", "totals"), "market_last_update": snapshot, "outcome_name": names,
+        "bookmaker_title": np.array([b[1] for b in ODDS_BOOKS])[rows["book"]],
+        "bookmaker_last_update": snapshot,
+        "market_key": np.where(outcome < 2, "spreads", "totals"), "market_last_update": snapshot,
+        "outcome_name": names,
         "outcome_price": _decimal_odds(rng.choice(AMERICAN_ODDS, len(rows))),
         "outcome_point": np.select([outcome == 0, outcome == 1], [spread, -spread], total),
         "source_file_path": _dated_path("odds-api/game-lines-history", rows["game_date"]),
@@ -940,9 +985,11 @@ def _injury_report(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
     return _frame("nba_raw.nbac_injury_report", len(rows), {
         "report_date": rows["game_date"], "report_hour": 17, "season": _season_label(s.season_year),
         "game_date": rows["game_date"], "game_time": game_time, "game_id": rows["game_id"],
-        "matchup": rows["away_abbr"] + "@" + rows["home_abbr"], "away_team": rows["away_abbr"], "home_team": rows["home_abbr"],
+        "matchup": rows["away_abbr"] + "@" + rows["home_abbr"], "away_team": rows["away_abbr"],
+        "home_team": rows["home_abbr"],
         "team": rows["team_abbr"], "player_name_original": first_last.str[1] + ", " + first_last.str[0],
-        "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"], "injury_status": status,
+        "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"],
+        "injury_status": status,
         "reason": _injury_reason(rows), "reason_category": "injury", "confidence_score": 0.98,
         "overall_report_confidence": 0.97, "scrape_time": "17:30", "run_id": f"demo-{s.season_year}",
         "source_file_path": _dated_path("nba-com/injury-report-data", rows["game_date"], "/17/demo.json"),
@@ -954,8 +1001,10 @@ def _bdl_injuries(s: _Season) -> pd.DataFrame:
     rows = _on_dates(s.lines[s.lines["inactive"]], s.source_dates["bdl_injuries"])
     return_date = rows["game_date"] + pd.to_timedelta(1 + rows["player_idx"] % 7, unit="D")
     return _frame("nba_raw.bdl_injuries", len(rows), {
-        "scrape_date": rows["game_date"], "season_year": s.season_year, "bdl_player_id": 100 + 3 * rows["player_idx"],
-        "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"], "bdl_team_id": rows["team_idx"] + 1,
+        "scrape_date": rows["game_date"], "season_year": s.season_year,
+        "bdl_player_id": 100 + 3 * rows["player_idx"],
+        "player_full_name": rows["full_name"], "player_lookup": rows["player_lookup"],
+        "bdl_team_id": rows["team_idx"] + 1,
         "team_abbr": rows["team_abbr"], "injury_status": "Out", "injury_status_normalized": "out",
         "return_date": return_date, "return_date_original": return_date.dt.strftime("%b %d"),
         "injury_description": rows["injury_part"], "reason_category": "injury", "parsing_confidence": 0.9,
@@ -999,9 +1048,11 @@ def _shot_events(rng: np.random.Generator, s: _Season) -> pd.DataFrame:
     feet = np.where(~is_fg, "", FEET_TEXT[distance.astype(int)])
     last_name = np.array([name.split(" ", 1)[1] for name in lines["full_name"]], dtype=object)[row]
     events = pd.DataFrame({
-        "line": row, "game_idx": lines["game_idx"].to_numpy()[row], "is_home": lines["is_home"].to_numpy()[row],
+        "line": row, "game_idx": lines["game_idx"].to_numpy()[row],
+        "is_home": lines["is_home"].to_numpy()[row],
         "made": made, "is_ft": ~is_fg, "shot_type": np.select([~is_fg, is_three], ["FT", "3PT"], "2PT"),
-        "distance": distance, "kind": np.select(kinds[0], [k.lower() for k in kinds[1]], kinds[2].lower()), "points": made * np.select([~is_fg, is_three], [1, 3], 2),
+        "distance": distance, "kind": np.select(kinds[0], [k.lower() for k in kinds[1]], kinds[2].lower()),
+        "points": made * np.select([~is_fg, is_three], [1, 3], 2),
         "elapsed": rng.integers(0, 2880, n), "angle": rng.uniform(0, np.pi, n),
         "description": np.where(made, "", "MISS ").astype(object) + last_name + " " + feet + kind,
     })  # fmt: skip
@@ -1030,7 +1081,8 @@ def _bigdataball(s: _Season, e: pd.DataFrame) -> pd.DataFrame:
     sequence_text = np.arange(e["sequence"].max() + 1).astype(str).astype(object)
     event_id = (g["game_id"] + "_").to_numpy(dtype=object)[e["game_idx"]] + sequence_text[e["sequence"]]
     return _frame("nba_raw.bigdataball_play_by_play", len(e), {
-        "game_id": e["game_id"], "bdb_game_id": g["bdb_game_id"].to_numpy()[e["game_idx"]], "game_date": e["game_date"],
+        "game_id": e["game_id"], "bdb_game_id": g["bdb_game_id"].to_numpy()[e["game_idx"]],
+        "game_date": e["game_date"],
         "season_year": s.season_year, "data_set": f"NBA {s.season_year}-{s.season_year + 1} Regular Season",
         "home_team_abbr": e["home_abbr"], "away_team_abbr": e["away_abbr"],
         "event_id": event_id, "event_sequence": e["sequence"], "period": e["period"],
@@ -1039,14 +1091,18 @@ def _bigdataball(s: _Season, e: pd.DataFrame) -> pd.DataFrame:
         "play_length": _clock(e["play_length"], BDB_CLOCK_TEXT), "play_length_seconds": e["play_length"],
         "event_type": np.where(e["is_ft"], "free throw", "shot"), "event_subtype": e["kind"],
         "event_description": e["description"], "score_home": e["score_home"], "score_away": e["score_away"],
-        "player_1_name": e["full_name"], "player_1_lookup": e["player_lookup"], "player_1_team_abbr": e["team_abbr"],
-        "shot_made": e["made"], "shot_type": e["shot_type"], "shot_distance": e["distance"], "points_scored": e["points"],
+        "player_1_name": e["full_name"], "player_1_lookup": e["player_lookup"],
+        "player_1_team_abbr": e["team_abbr"],
+        "shot_made": e["made"], "shot_type": e["shot_type"], "shot_distance": e["distance"],
+        "points_scored": e["points"],
         "original_x": np.round(10 * e["distance"] * np.cos(e["angle"]), 1),
         "original_y": np.round(10 * e["distance"] * np.sin(e["angle"]), 1),
         "converted_x": np.round(25 + e["distance"] * np.cos(e["angle"]), 1),
         "converted_y": np.round(5.25 + e["distance"] * np.sin(e["angle"]), 1),
-        "source_file_path": "big-data-ball/" + f"{_season_label(s.season_year)}/" + csv_name, "csv_filename": csv_name,
-        "csv_row_number": e["sequence"], "data_source": "bigdataball", "processed_at": loaded, "created_at": loaded,
+        "source_file_path": "big-data-ball/" + f"{_season_label(s.season_year)}/" + csv_name,
+        "csv_filename": csv_name,
+        "csv_row_number": e["sequence"], "data_source": "bigdataball", "processed_at": loaded,
+        "created_at": loaded,
     })  # fmt: skip
 
 
@@ -1054,13 +1110,17 @@ def _nbac_play_by_play(s: _Season, events: pd.DataFrame) -> pd.DataFrame:
     e = _on_dates(events, s.source_dates["nbac_play_by_play"])
     is_ft = e["is_ft"]
     return _frame("nba_raw.nbac_play_by_play", len(e), {
-        "game_id": e["game_id"], "nba_game_id": e["nba_game_id"], "game_date": e["game_date"], "season_year": s.season_year,
-        "home_team_abbr": e["home_abbr"], "away_team_abbr": e["away_abbr"], "event_id": e["sequence"].astype(str),
+        "game_id": e["game_id"], "nba_game_id": e["nba_game_id"], "game_date": e["game_date"],
+        "season_year": s.season_year,
+        "home_team_abbr": e["home_abbr"], "away_team_abbr": e["away_abbr"],
+        "event_id": e["sequence"].astype(str),
         "event_sequence": e["sequence"], "period": e["period"], "game_clock": _clock(e["clock"]),
         "game_clock_seconds": e["clock"], "time_elapsed_seconds": e["elapsed"],
-        "event_type": np.where(is_ft, "freethrow", "fieldgoal"), "event_action_type": np.where(e["made"], "made", "missed"),
+        "event_type": np.where(is_ft, "freethrow", "fieldgoal"),
+        "event_action_type": np.where(e["made"], "made", "missed"),
         "event_description": e["description"], "score_home": e["score_home"], "score_away": e["score_away"],
-        "player_1_id": e["nba_player_id"], "player_1_lookup": e["player_lookup"], "player_1_team_abbr": e["team_abbr"],
+        "player_1_id": e["nba_player_id"], "player_1_lookup": e["player_lookup"],
+        "player_1_team_abbr": e["team_abbr"],
         "shot_made": e["made"], "shot_type": e["shot_type"],
         "shot_x": np.where(is_ft, np.nan, np.round(10 * e["distance"] * np.cos(e["angle"]), 1)),
         "shot_y": np.where(is_ft, np.nan, np.round(10 * e["distance"] * np.sin(e["angle"]), 1)),

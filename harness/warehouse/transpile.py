@@ -270,7 +270,9 @@ def _sum_as_int64(node: exp.Expression, integer_aggregates: set[int]) -> exp.Exp
     aggregate = node.this if isinstance(node, exp.Window) else node
     if id(aggregate) not in integer_aggregates or isinstance(node.parent, exp.Window):
         return node
-    return exp.cast(node, exp.DataType.build("BIGINT"))
+    cast = exp.cast(node, exp.DataType.build("BIGINT"))
+    # DuckDB's COUNT_IF is NULL over no rows (or only NULL inputs); BigQuery's COUNTIF is 0.
+    return exp.func("COALESCE", cast, exp.Literal.number(0)) if isinstance(aggregate, exp.CountIf) else cast
 
 
 _REWRITES: dict[type[exp.Expression], Rewrite] = {

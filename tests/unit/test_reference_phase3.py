@@ -497,3 +497,39 @@ def test_bdl_stands_in_for_a_game_missing_from_the_gamebook() -> None:
     assert game["usage_rate"].notna().mean() >= 0.8
     others = rows[rows["game_id"] != game_id]
     assert (others["primary_source_used"] == "nbac_gamebook").all()
+
+
+def test_nbac_play_by_play_stands_in_for_a_game_missing_from_bigdataball() -> None:
+    nbac = in_window(demo_frames()["nba_raw.nbac_play_by_play"], SHORT_WINDOW)
+    game_id = sorted(nbac["game_id"].unique())[0]
+    shots = nbac[(nbac["game_id"] == game_id) & nbac["shot_type"].isin(["2PT", "3PT"])]
+    day = pd.Timestamp(shots["game_date"].iloc[0]).date()
+    con = seeded_warehouse()
+    con.execute("DELETE FROM nba_raw.bigdataball_play_by_play WHERE game_id = $g", {"g": game_id})
+    for name in PHASE3[:3]:
+        run_processor(con, name, day, day)
+    players = table(con, "nba_analytics.player_game_summary")
+    defense = table(con, "nba_analytics.team_defense_game_summary")
+    con.close()
+    game = players[(players["game_id"] == game_id) & players["is_active"]]
+    assert game["has_complete_shot_zones"].all()
+    threes = shots[shots["shot_type"] == "3PT"].groupby("player_1_lookup").size()
+    expected = threes.reindex(game["player_lookup"]).fillna(0).astype(int).to_numpy()
+    assert (game["three_attempts_pbp"].to_numpy() == expected).all()
+    paint = (
+        shots[(shots["shot_type"] == "2PT") & (shots["shot_distance"] < 8)]
+        .groupby("player_1_team_abbr")
+        .size()
+    )
+    allowed = defense[defense["game_id"] == game_id].set_index("opponent_team_abbr")["opp_paint_attempts"]
+    assert allowed.sort_index().astype(int).to_dict() == paint.sort_index().astype(int).to_dict()
+
+
+def test_a_second_run_changes_nothing() -> None:
+    con = seeded_warehouse()
+    run_phase3(con, SHORT_WINDOW)
+    first = {name: outputs_without_stamps(con, name) for name in PHASE3}
+    run_phase3(con, SHORT_WINDOW)
+    for name in PHASE3:
+        pd.testing.assert_frame_equal(first[name], outputs_without_stamps(con, name), obj=name)
+    con.close()

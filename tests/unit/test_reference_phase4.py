@@ -58,17 +58,9 @@ def bind(sql: str, start: date, end: date) -> tuple[str, dict[str, date]]:
 
 
 def materialise(con: duckdb.DuckDBPyConnection, table: str, sql: str, start: date, end: date) -> None:
-    """Insert a processor's rows BY NAME, as the runner does; CTAS when the table has no DDL yet."""
+    """Insert a processor's rows BY NAME into its DDL-created table, as the job runner does."""
     duck_sql, params = bind(sql, start, end)
-    schema, name = table.split(".")
-    exists = con.execute(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchone()[0]
-    if exists:
-        con.execute(f"INSERT INTO {table} BY NAME {duck_sql}", params)
-    else:
-        con.execute(f"CREATE TABLE {table} AS {duck_sql}", params)
+    con.execute(f"INSERT INTO {table} BY NAME {duck_sql}", params)
 
 
 def run_phase4(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
@@ -79,6 +71,7 @@ def run_phase4(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
 
 
 def build_warehouse(path: Path) -> None:
+    """Demo raw season, Phase 3 over the window, Phase 4 over the post-bootstrap game dates."""
     con = duckdb.connect(str(path))
     con.execute("SET TimeZone='UTC'")
     for dataset in DATASETS:
@@ -86,8 +79,8 @@ def build_warehouse(path: Path) -> None:
     for ddl in sorted((SQL_DIR / "ddl").glob("*.sql")):
         for statement in to_duckdb(ddl.read_text()):
             con.execute(statement.sql)
-    for table, frame in generate_season(*SEASON).items():
-        con.register("_frame", frame)
+    for table, rows in generate_season(*SEASON).items():
+        con.register("_frame", rows)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
         con.unregister("_frame")
     for processor in PHASE3:
@@ -241,6 +234,24 @@ def test_fatigue_score_is_never_null(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT COUNT(*) FROM nba_precompute.player_composite_factors WHERE fatigue_score IS NULL"
     ).fetchone()[0]
     assert nulls == 0
+
+
+def test_strongest_and_weakest_zones_follow_the_league_comparison(con: duckdb.DuckDBPyConnection) -> None:
+    zones = ["paint", "mid_range", "three_pt"]
+    rows = frame(con, "SELECT * FROM nba_precompute.team_defense_zone_analysis")
+    versus = rows[[f"{zone}_defense_vs_league_avg" for zone in zones]].astype(float).to_numpy()
+    # Ties go to the zone listed first, which is what argmin/argmax return.
+    assert list(rows["strongest_zone"]) == [zones[i] for i in versus.argmin(axis=1)]
+    assert list(rows["weakest_zone"]) == [zones[i] for i in versus.argmax(axis=1)]
+
+
+def test_all_upstreams_ready_is_the_conjunction_of_the_four_flags(con: duckdb.DuckDBPyConnection) -> None:
+    wrong = con.execute(
+        "SELECT COUNT(*) FROM nba_precompute.player_composite_factors WHERE all_upstreams_ready IS DISTINCT FROM "
+        "(upstream_player_shot_ready AND upstream_team_defense_ready AND upstream_player_context_ready "
+        "AND upstream_team_context_ready)"
+    ).fetchone()[0]
+    assert wrong == 0
 
 
 def test_zone_shares_add_up_to_one_hundred(con: duckdb.DuckDBPyConnection) -> None:

@@ -340,3 +340,9 @@ def test_untranslatable_sql_raises_one_line(sql: str, names: str) -> None:
     message = str(raised.value)
     assert names in message
     assert "\n" not in message
+
+
+def test_countif_over_no_rows_is_zero() -> None:
+    con = duckdb.connect()
+    (statement,) = to_duckdb("SELECT COUNTIF(x > 1) AS n FROM (SELECT CAST(NULL AS INT64) AS x)")
+    assert con.execute(statement.sql).fetchall() == [(0,)]

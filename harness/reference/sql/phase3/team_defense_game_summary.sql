@@ -81,7 +81,7 @@ shots_by_team AS (
   GROUP BY game_id, shooter_team_abbr
 ),
 
-opponent_possessions AS (
+team_possessions AS (
   SELECT
     *,
     CAST(ROUND(fg_attempted - offensive_rebounds + turnovers + 0.44 * ft_attempted) AS INT64) AS possessions
@@ -122,8 +122,8 @@ SELECT
   IF(o.primary_source_used = 'nbac_team_boxscore', 'high', 'medium') AS data_quality_tier,
   o.primary_source_used != 'nbac_team_boxscore' OR z.game_id IS NULL AS processed_with_issues,
   CURRENT_TIMESTAMP() AS processed_at
-FROM opponent_possessions AS d
-JOIN opponent_possessions AS o
+FROM team_possessions AS d
+JOIN team_possessions AS o
   ON o.game_id = d.game_id
   AND o.team_abbr != d.team_abbr
 LEFT JOIN shots_by_team AS z

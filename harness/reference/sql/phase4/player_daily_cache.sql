@@ -35,7 +35,7 @@ season_games AS (
   JOIN nba_analytics.player_game_summary AS g
     ON g.player_lookup = p.player_lookup
     AND g.season_year = p.season_year
-    AND g.game_date <= p.cache_date
+    AND g.game_date < p.cache_date
   WHERE g.is_active AND NOT COALESCE(g.is_dnp, FALSE)
 ),
 

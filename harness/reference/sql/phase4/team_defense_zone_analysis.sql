@@ -68,11 +68,12 @@ league_window AS (
 ),
 
 versus_league AS (
+  -- Rounded as published, so strongest/weakest agree with the columns a reader sees.
   SELECT
     t.*,
-    (t.paint_pct - l.paint_pct) * 100 AS paint_vs_league,
-    (t.mid_range_pct - l.mid_range_pct) * 100 AS mid_range_vs_league,
-    (t.three_pt_pct - l.three_pt_pct) * 100 AS three_pt_vs_league
+    ROUND((t.paint_pct - l.paint_pct) * 100, 2) AS paint_vs_league,
+    ROUND((t.mid_range_pct - l.mid_range_pct) * 100, 2) AS mid_range_vs_league,
+    ROUND((t.three_pt_pct - l.three_pt_pct) * 100, 2) AS three_pt_vs_league
   FROM team_window AS t
   JOIN league_window AS l USING (analysis_date)
 ),
@@ -104,9 +105,9 @@ SELECT
   ROUND(v.paint_attempts_pg, 1) AS paint_attempts_allowed_per_game,
   ROUND(v.mid_range_attempts_pg, 1) AS mid_range_attempts_allowed_per_game,
   ROUND(v.three_pt_attempts_pg, 1) AS three_pt_attempts_allowed_per_game,
-  ROUND(v.paint_vs_league, 2) AS paint_defense_vs_league_avg,
-  ROUND(v.mid_range_vs_league, 2) AS mid_range_defense_vs_league_avg,
-  ROUND(v.three_pt_vs_league, 2) AS three_pt_defense_vs_league_avg,
+  v.paint_vs_league AS paint_defense_vs_league_avg,
+  v.mid_range_vs_league AS mid_range_defense_vs_league_avg,
+  v.three_pt_vs_league AS three_pt_defense_vs_league_avg,
   ROUND(v.defensive_rating, 2) AS defensive_rating_last_15,
   ROUND(v.points_allowed_pg, 1) AS opponent_points_per_game,
   v.games_in_sample,
