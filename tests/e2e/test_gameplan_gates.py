@@ -90,6 +90,4 @@ def test_broken_pipeline_file_is_a_usage_error(pytester: pytest.Pytester, tmp_pa
     )
     result = run_suite(pytester, tmp_path / "w.duckdb", "--window", WINDOW, "--pipeline", str(broken))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(
-        ["ERROR: *processors.player_game_summary.upstream*unknown processor 'nope'*"]
-    )
+    result.stderr.fnmatch_lines(["ERROR: *processors.player_game_summary.upstream*unknown processor 'nope'*"])
