@@ -1,0 +1,194 @@
+"""The reference jobs' command line: run history, bootstrap skips, re-runs and a kill mid-window."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from harness.reference import jobs
+from harness.warehouse.duckdb import DuckDBWarehouse
+
+
+def run_job(monkeypatch: pytest.MonkeyPatch, warehouse: DuckDBWarehouse, *args: str) -> int:
+    monkeypatch.setenv("HARNESS_WAREHOUSE", str(warehouse.path))
+    return jobs.main(list(args))
+
+
+def history(warehouse: DuckDBWarehouse, processor: str):
+    return warehouse.query(
+        "SELECT data_date, status, records_processed, skip_reason, run_id FROM nba_reference.processor_run_history "
+        "WHERE processor_name = @p ORDER BY data_date, started_at, status",
+        {"p": processor},
+    )
+
+
+def test_running_then_final_row_per_date(monkeypatch, seeded_warehouse: DuckDBWarehouse) -> None:
+    code = run_job(
+        monkeypatch,
+        seeded_warehouse,
+        "team_offense_game_summary",
+        "--start-date",
+        "2021-10-19",
+        "--end-date",
+        "2021-10-21",
+    )
+    assert code == 0
+    rows = history(seeded_warehouse, "TeamOffenseGameSummaryProcessor")
+    assert rows["status"].tolist() == ["running", "success"] * 3
+    assert rows["run_id"].nunique() == 1 and rows["run_id"].iloc[0].startswith(
+        "TeamOffenseGameSummaryProcessor_"
+    )
+    counts = seeded_warehouse.query(
+        "SELECT game_date, COUNT(*) AS n FROM nba_analytics.team_offense_game_summary GROUP BY 1 ORDER BY 1"
+    )
+    assert counts["n"].tolist() == [4, 22, 6]  # two teams per game: 2, 11 and 3 games
+    assert rows[rows["status"] == "success"]["records_processed"].tolist() == [4, 22, 6]
+
+
+def test_rerun_leaves_identical_contents(monkeypatch, seeded_warehouse: DuckDBWarehouse) -> None:
+    args = ("team_defense_game_summary", "--start-date", "2021-10-19", "--end-date", "2021-10-24")
+    snapshot = "SELECT * EXCLUDE (processed_at) FROM nba_analytics.team_defense_game_summary ORDER BY game_date, defending_team_abbr"
+    assert run_job(monkeypatch, seeded_warehouse, *args) == 0
+    with seeded_warehouse.connect() as conn:
+        first = conn.raw().execute(snapshot).fetchall()
+    assert run_job(monkeypatch, seeded_warehouse, *args) == 0
+    with seeded_warehouse.connect() as conn:
+        assert conn.raw().execute(snapshot).fetchall() == first
+    assert len(first) == 2 * (2 + 11 + 3 + 10 + 8 + 6)
+
+
+def test_phase4_skips_bootstrap_days_with_success_rows(
+    monkeypatch, seeded_warehouse: DuckDBWarehouse
+) -> None:
+    assert (
+        run_job(
+            monkeypatch,
+            seeded_warehouse,
+            "team_defense_game_summary",
+            "--start-date",
+            "2021-10-19",
+            "--end-date",
+            "2021-11-03",
+        )
+        == 0
+    )
+    assert (
+        run_job(
+            monkeypatch,
+            seeded_warehouse,
+            "team_defense_zone_analysis",
+            "--start-date",
+            "2021-10-31",
+            "--end-date",
+            "2021-11-03",
+        )
+        == 0
+    )
+    final = history(seeded_warehouse, "TeamDefenseZoneAnalysisProcessor").query("status != 'running'")
+    assert [d.date() for d in final["data_date"]] == [
+        date(2021, 10, 31),
+        date(2021, 11, 1),
+        date(2021, 11, 2),
+        date(2021, 11, 3),
+    ]
+    assert final["skip_reason"].tolist()[:2] == ["bootstrap_period_day_0_13_of_season_2021"] * 2
+    assert (
+        final["records_processed"].tolist()[:2] == [0, 0] and min(final["records_processed"].tolist()[2:]) > 0
+    )
+    written = seeded_warehouse.query(
+        "SELECT DISTINCT analysis_date FROM nba_precompute.team_defense_zone_analysis ORDER BY 1"
+    )
+    assert [d.date() for d in written["analysis_date"]] == [date(2021, 11, 2), date(2021, 11, 3)]
+
+
+def test_upcoming_player_context_writes_no_run_history(
+    monkeypatch, seeded_warehouse: DuckDBWarehouse
+) -> None:
+    for name in (
+        "team_offense_game_summary",
+        "team_defense_game_summary",
+        "player_game_summary",
+        "upcoming_player_game_context",
+    ):
+        assert (
+            run_job(
+                monkeypatch, seeded_warehouse, name, "--start-date", "2021-10-19", "--end-date", "2021-10-20"
+            )
+            == 0
+        )
+    assert (
+        seeded_warehouse.query("SELECT COUNT(*) AS n FROM nba_analytics.upcoming_player_game_context")[
+            "n"
+        ].iloc[0]
+        > 0
+    )
+    names = set(
+        seeded_warehouse.query("SELECT DISTINCT processor_name FROM nba_reference.processor_run_history")[
+            "processor_name"
+        ]
+    )
+    assert names == {
+        "TeamOffenseGameSummaryProcessor",
+        "TeamDefenseGameSummaryProcessor",
+        "PlayerGameSummaryProcessor",
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nope", "--start-date", "2021-10-19"],
+        ["team_offense_game_summary"],
+        ["team_offense_game_summary", "--start-date", "2021-10-21", "--end-date", "2021-10-19"],
+        ["team_offense_game_summary", "--dates", "2021-10-19,x"],
+    ],
+)
+def test_bad_arguments_exit_2(monkeypatch, seeded_warehouse: DuckDBWarehouse, args: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        code = run_job(monkeypatch, seeded_warehouse, *args)
+        raise SystemExit(code)
+    assert caught.value.code == 2
+
+
+def test_killed_mid_window_leaves_whole_dates(seeded_warehouse: DuckDBWarehouse) -> None:
+    """SIGKILL after some dates committed: each date holds all its rows or none, never half."""
+    env = {**os.environ, "HARNESS_WAREHOUSE": str(seeded_warehouse.path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness.reference.jobs",
+            "team_offense_game_summary",
+            "--start-date",
+            "2021-10-19",
+            "--end-date",
+            "2022-04-10",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    successes = 0
+    for line in proc.stdout:
+        successes += "Success" in line
+        if successes == 40:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(60)
+    per_date = seeded_warehouse.query(
+        "SELECT s.game_date, 2 * COUNT(DISTINCT s.game_id) AS expected, "
+        "(SELECT COUNT(*) FROM nba_analytics.team_offense_game_summary t WHERE t.game_date = s.game_date) AS written "
+        "FROM nba_raw.nbac_schedule s WHERE s.season_year = 2021 GROUP BY 1"
+    )
+    partial = per_date[(per_date["written"] != 0) & (per_date["written"] != per_date["expected"])]
+    assert partial.empty, partial
+    done = int((per_date["written"] > 0).sum())
+    assert 40 <= done < len(per_date)
+    final = history(seeded_warehouse, "TeamOffenseGameSummaryProcessor").query("status == 'success'")
+    assert len(final) == done
