@@ -6,6 +6,7 @@ tests judge a processor by what the warehouse holds afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -73,14 +74,14 @@ def run_command(name: str, command: Command, timeout: float, log_path: Path) -> 
 
 
 def _end_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the group, then SIGKILL what is left, so no orphan outlives the run."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=KILL_GRACE_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """SIGTERM the group, give it a grace period, then SIGKILL whatever is left of the group (children
+    can outlive the leader), so no orphan outlives the run."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=KILL_GRACE_SECONDS)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
