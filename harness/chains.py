@@ -197,9 +197,3 @@ def _covered(
 def check_chains(conn: Connection, pipeline: Pipeline, window: Window) -> dict[str, ChainResult]:
     """Step 0 for the window: every chain's per-date status, from one warehouse query."""
     return evaluate(pipeline, read_coverage(conn, pipeline, window))
-
-
-def game_dates(results: dict[str, ChainResult]) -> list[date]:
-    """The window's game dates as Step 0 saw them (every chain walks the same dates)."""
-    first = next(iter(results.values()), None)
-    return [d.day for d in first.days] if first else []

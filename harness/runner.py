@@ -11,7 +11,7 @@ import os
 import signal
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.commands import Command
@@ -34,9 +34,6 @@ class ProcessorResult:
     @property
     def duration(self) -> float:
         return self.ended - self.started
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
     def log_tail(self, lines: int = 20) -> str:
         path = Path(self.log_path)

@@ -1,9 +1,14 @@
-"""Shared fixtures for the harness's own tests: a demo season seeded once, copied per test."""
+"""Shared fixtures for the harness's own tests: a demo season seeded once, copied per test, and the
+reference jobs run the way the harness runs them."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -13,6 +18,8 @@ from harness.warehouse.duckdb import DuckDBWarehouse
 REPO = Path(__file__).resolve().parents[1]
 
 pytest_plugins = ["pytester"]
+
+RunJobs = Callable[[Path, Iterable[str], date, date], None]
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +37,34 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline
     return path
 
 
+@pytest.fixture(scope="session")
+def warehouse_factory(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Callable[[], Path]:
+    """Returns a function that makes a fresh private copy of the seeded warehouse (for module fixtures)."""
+
+    def copy() -> Path:
+        path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+        shutil.copyfile(seeded_template, path)
+        return path
+
+    return copy
+
+
 @pytest.fixture
-def seeded_warehouse(seeded_template: Path, tmp_path: Path) -> DuckDBWarehouse:
+def seeded_warehouse(warehouse_factory: Callable[[], Path]) -> DuckDBWarehouse:
     """A private copy of the seeded warehouse, free to damage."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(seeded_template, path)
-    return DuckDBWarehouse(path)
+    return DuckDBWarehouse(warehouse_factory())
+
+
+@pytest.fixture(scope="session")
+def run_jobs() -> RunJobs:
+    """Returns ``run(warehouse_path, processor_names, start, end)``: each reference job in turn through its
+    command-line entry point (in-process, to save interpreter start-up), failing on a non-zero exit."""
+    from harness.reference import jobs
+
+    def run(warehouse: Path, names: Iterable[str], start: date, end: date) -> None:
+        with mock.patch.dict(os.environ, {"HARNESS_WAREHOUSE": str(warehouse)}):
+            for name in names:
+                code = jobs.main([name, "--start-date", start.isoformat(), "--end-date", end.isoformat()])
+                assert code == 0, f"reference job {name} exited {code} for {start}..{end}"
+
+    return run

@@ -142,9 +142,7 @@ def replace_date(conn: Connection, job: Job, day: date) -> int:
     """Swap one date's rows for the freshly computed ones; returns rows written."""
     table, column = job.table.ref, job.table.date_column
     conn.execute(f"DELETE FROM {table} WHERE {column} = @day", {"day": day})
-    conn.execute(f"INSERT INTO {table} SELECT * FROM _harness_out WHERE {column} = @day", {"day": day})
-    counted = conn.query(f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = @day", {"day": day})
-    return int(counted["n"].iloc[0])
+    return conn.execute(f"INSERT INTO {table} SELECT * FROM _harness_out WHERE {column} = @day", {"day": day})
 
 
 def run_batch(conn: Connection, job: Job, days: list[date], log: Progress) -> int:

@@ -24,8 +24,8 @@ class Connection(Protocol):
         """Run a query and return its rows."""
         ...
 
-    def execute(self, sql: str, params: Params | None = None) -> None:
-        """Run DDL or DML, one or more ``;``-separated statements."""
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run DDL or DML, one or more ``;``-separated statements; returns the rows the last one changed."""
         ...
 
     def transaction(self) -> AbstractContextManager[None]:

@@ -65,8 +65,13 @@ class DuckDBConnection:
             frame[name] = frame[name].astype("Int64")
         return frame
 
-    def execute(self, sql: str, params: Params | None = None) -> None:
-        self._run(sql, params)
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        result = self._run(sql, params)
+        # DuckDB answers DML (and DDL) with one row holding the count of rows changed.
+        if [col[0] for col in result.description or ()] != ["Count"]:
+            return 0
+        row = result.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -100,10 +105,6 @@ class DuckDBConnection:
         for schema, table, column in frame:
             columns.setdefault(f"{schema}.{table}", []).append(column)
         return columns
-
-    def raw(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection itself, for the few callers that must bypass BigQuery SQL (seeding)."""
-        return self._con
 
 
 class DuckDBWarehouse:
@@ -145,6 +146,6 @@ class DuckDBWarehouse:
         with self.connect() as conn:
             return conn.query(sql, params)
 
-    def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> int:
         with self.connect() as conn:
-            conn.execute(sql, params)
+            return conn.execute(sql, params)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -13,10 +14,7 @@ import pytest
 from harness.reference import jobs
 from harness.warehouse.duckdb import DuckDBWarehouse
 
-
-def run_job(monkeypatch: pytest.MonkeyPatch, warehouse: DuckDBWarehouse, *args: str) -> int:
-    monkeypatch.setenv("HARNESS_WAREHOUSE", str(warehouse.path))
-    return jobs.main(list(args))
+RunJobs = Callable[..., None]  # the run_jobs fixture of tests/conftest.py
 
 
 def history(warehouse: DuckDBWarehouse, processor: str):
@@ -27,17 +25,8 @@ def history(warehouse: DuckDBWarehouse, processor: str):
     )
 
 
-def test_running_then_final_row_per_date(monkeypatch, seeded_warehouse: DuckDBWarehouse) -> None:
-    code = run_job(
-        monkeypatch,
-        seeded_warehouse,
-        "team_offense_game_summary",
-        "--start-date",
-        "2021-10-19",
-        "--end-date",
-        "2021-10-21",
-    )
-    assert code == 0
+def test_running_then_final_row_per_date(run_jobs: RunJobs, seeded_warehouse: DuckDBWarehouse) -> None:
+    run_jobs(seeded_warehouse.path, ["team_offense_game_summary"], date(2021, 10, 19), date(2021, 10, 21))
     rows = history(seeded_warehouse, "TeamOffenseGameSummaryProcessor")
     assert rows["status"].tolist() == ["running", "success"] * 3
     assert rows["run_id"].nunique() == 1 and rows["run_id"].iloc[0].startswith(
@@ -50,45 +39,24 @@ def test_running_then_final_row_per_date(monkeypatch, seeded_warehouse: DuckDBWa
     assert rows[rows["status"] == "success"]["records_processed"].tolist() == [4, 22, 6]
 
 
-def test_rerun_leaves_identical_contents(monkeypatch, seeded_warehouse: DuckDBWarehouse) -> None:
-    args = ("team_defense_game_summary", "--start-date", "2021-10-19", "--end-date", "2021-10-24")
-    snapshot = "SELECT * EXCLUDE (processed_at) FROM nba_analytics.team_defense_game_summary ORDER BY game_date, defending_team_abbr"
-    assert run_job(monkeypatch, seeded_warehouse, *args) == 0
-    with seeded_warehouse.connect() as conn:
-        first = conn.raw().execute(snapshot).fetchall()
-    assert run_job(monkeypatch, seeded_warehouse, *args) == 0
-    with seeded_warehouse.connect() as conn:
-        assert conn.raw().execute(snapshot).fetchall() == first
+def test_rerun_leaves_identical_contents(run_jobs: RunJobs, seeded_warehouse: DuckDBWarehouse) -> None:
+    snapshot = (
+        "SELECT * EXCEPT (processed_at) FROM nba_analytics.team_defense_game_summary "
+        "ORDER BY game_date, defending_team_abbr"
+    )
+    window = (date(2021, 10, 19), date(2021, 10, 24))
+    run_jobs(seeded_warehouse.path, ["team_defense_game_summary"], *window)
+    first = seeded_warehouse.query(snapshot)
+    run_jobs(seeded_warehouse.path, ["team_defense_game_summary"], *window)
+    assert seeded_warehouse.query(snapshot).equals(first), "a re-run changed the table"
     assert len(first) == 2 * (2 + 11 + 3 + 10 + 8 + 6)
 
 
 def test_phase4_skips_bootstrap_days_with_success_rows(
-    monkeypatch, seeded_warehouse: DuckDBWarehouse
+    run_jobs: RunJobs, seeded_warehouse: DuckDBWarehouse
 ) -> None:
-    assert (
-        run_job(
-            monkeypatch,
-            seeded_warehouse,
-            "team_defense_game_summary",
-            "--start-date",
-            "2021-10-19",
-            "--end-date",
-            "2021-11-03",
-        )
-        == 0
-    )
-    assert (
-        run_job(
-            monkeypatch,
-            seeded_warehouse,
-            "team_defense_zone_analysis",
-            "--start-date",
-            "2021-10-31",
-            "--end-date",
-            "2021-11-03",
-        )
-        == 0
-    )
+    run_jobs(seeded_warehouse.path, ["team_defense_game_summary"], date(2021, 10, 19), date(2021, 11, 3))
+    run_jobs(seeded_warehouse.path, ["team_defense_zone_analysis"], date(2021, 10, 31), date(2021, 11, 3))
     final = history(seeded_warehouse, "TeamDefenseZoneAnalysisProcessor").query("status != 'running'")
     assert [d.date() for d in final["data_date"]] == [
         date(2021, 10, 31),
@@ -107,32 +75,27 @@ def test_phase4_skips_bootstrap_days_with_success_rows(
 
 
 def test_upcoming_player_context_writes_no_run_history(
-    monkeypatch, seeded_warehouse: DuckDBWarehouse
+    run_jobs: RunJobs, seeded_warehouse: DuckDBWarehouse
 ) -> None:
-    for name in (
+    names = [
         "team_offense_game_summary",
         "team_defense_game_summary",
         "player_game_summary",
         "upcoming_player_game_context",
-    ):
-        assert (
-            run_job(
-                monkeypatch, seeded_warehouse, name, "--start-date", "2021-10-19", "--end-date", "2021-10-20"
-            )
-            == 0
-        )
+    ]
+    run_jobs(seeded_warehouse.path, names, date(2021, 10, 19), date(2021, 10, 20))
     assert (
         seeded_warehouse.query("SELECT COUNT(*) AS n FROM nba_analytics.upcoming_player_game_context")[
             "n"
         ].iloc[0]
         > 0
     )
-    names = set(
+    names_in_history = set(
         seeded_warehouse.query("SELECT DISTINCT processor_name FROM nba_reference.processor_run_history")[
             "processor_name"
         ]
     )
-    assert names == {
+    assert names_in_history == {
         "TeamOffenseGameSummaryProcessor",
         "TeamDefenseGameSummaryProcessor",
         "PlayerGameSummaryProcessor",
@@ -149,9 +112,9 @@ def test_upcoming_player_context_writes_no_run_history(
     ],
 )
 def test_bad_arguments_exit_2(monkeypatch, seeded_warehouse: DuckDBWarehouse, args: list[str]) -> None:
+    monkeypatch.setenv("HARNESS_WAREHOUSE", str(seeded_warehouse.path))
     with pytest.raises(SystemExit) as caught:
-        code = run_job(monkeypatch, seeded_warehouse, *args)
-        raise SystemExit(code)
+        raise SystemExit(jobs.main(args))
     assert caught.value.code == 2
 
 
