@@ -53,10 +53,10 @@ def build_run(settings: Settings, run_id: str, today: date | None = None) -> Har
     window = parse_window(
         settings.window.value or "", pipeline.seasons, pipeline.bootstrap_days, today or date.today()
     )
-    location = (
-        str(settings.path("warehouse")) if settings.backend.value == "duckdb" else settings.warehouse.value
-    )
-    warehouse = open_warehouse(settings.backend.value or "duckdb", location or "")
+    backend = settings.backend.value or "duckdb"
+    # The embedded warehouse is a file relative to the rootdir; other backends name a project.
+    location = str(settings.path("warehouse")) if backend == "duckdb" else settings.warehouse.value or ""
+    warehouse = open_warehouse(backend, location)
     return HarnessRun(settings, pipeline, window, warehouse, run_id, datetime.now(UTC))
 
 
