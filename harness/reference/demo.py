@@ -36,38 +36,11 @@ MAX_GAMES_PER_DATE = 13
 
 # Real per-date game counts of the first 28 game dates (consecutive days from the opener), keyed by opener.
 # The harness's sample window is these 28 days, so the demo must have the real shape there.
+# fmt: off
 FIXED_OPENING_COUNTS: dict[dt.date, tuple[int, ...]] = {
-    dt.date(2021, 10, 19): (
-        2,
-        11,
-        3,
-        10,
-        8,
-        6,
-        9,
-        5,
-        10,
-        6,
-        7,
-        11,
-        5,
-        9,
-        5,
-        11,
-        5,
-        9,
-        6,
-        8,
-        8,
-        3,
-        13,
-        3,
-        11,
-        7,
-        7,
-        11,
-    ),
+    dt.date(2021, 10, 19): (2, 11, 3, 10, 8, 6, 9, 5, 10, 6, 7, 11, 5, 9, 5, 11, 5, 9, 6, 8, 8, 3, 13, 3, 11, 7, 7, 11),
 }
+# fmt: on
 
 # Relative game volume by weekday (Monday first): the NBA plays most on Wednesday and Friday.
 WEEKDAY_WEIGHTS = np.array([0.9, 0.7, 1.2, 0.6, 1.1, 0.9, 0.7])

@@ -26,36 +26,13 @@ LAST_DAY = dt.date(2022, 4, 10)
 RAW_SQL = Path(demo.__file__).parent / "sql" / "ddl" / "raw.sql"
 
 # pipeline-contract.md, summary: games per date of the real 2021-22 window 2021-10-19..2021-11-15.
-REAL_WINDOW_COUNTS = [
-    2,
-    11,
-    3,
-    10,
-    8,
-    6,
-    9,
-    5,
-    10,
-    6,
-    7,
-    11,
-    5,
-    9,
-    5,
-    11,
-    5,
-    9,
-    6,
-    8,
-    8,
-    3,
-    13,
-    3,
-    11,
-    7,
-    7,
-    11,
-]
+# Quoted as the contract writes it, so this expectation stays independent of the generator's own table.
+REAL_WINDOW = (
+    "10-19:2 10-20:11 10-21:3 10-22:10 10-23:8 10-24:6 10-25:9 10-26:5 10-27:10 10-28:6 10-29:7 10-30:11 "
+    "10-31:5 11-01:9 11-02:5 11-03:11 11-04:5 11-05:9 11-06:6 11-07:8 11-08:8 11-09:3 11-10:13 11-11:3 "
+    "11-12:11 11-13:7 11-14:7 11-15:11"
+)
+REAL_WINDOW_COUNTS = [int(item.split(":")[1]) for item in REAL_WINDOW.split()]
 WINDOW_END = dt.date(2021, 11, 15)
 
 STAT_PAIRS = {  # gamebook player column -> nbac_team_boxscore column
