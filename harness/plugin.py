@@ -113,9 +113,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The controller reads Step 0 once more for the report; it writes the report, workers do not."""
+    """The report needs Step 0; under xdist only workers ran it, so the controller reads it itself."""
     run = session.config.stash.get(RUN_KEY, None)
-    if run is None or _is_worker():
+    if run is None or _is_worker() or CHAINS_KEY in session.config.stash:
         return
     from harness.chains import check_chains
 
@@ -154,12 +154,14 @@ def harness_run(request: pytest.FixtureRequest) -> HarnessRun:
 
 
 @pytest.fixture(scope="session")
-def source_chains(harness_run: HarnessRun) -> dict[str, ChainResult]:
-    """Step 0 for the window, read once per session (one warehouse query)."""
+def source_chains(request: pytest.FixtureRequest, harness_run: HarnessRun) -> dict[str, ChainResult]:
+    """Step 0 for the window, read once per session (one warehouse query); kept for the report."""
     from harness.chains import check_chains
 
     with harness_run.warehouse.connect() as conn:
-        return check_chains(conn, harness_run.pipeline, harness_run.window)
+        results = check_chains(conn, harness_run.pipeline, harness_run.window)
+    request.config.stash[CHAINS_KEY] = results
+    return results
 
 
 @pytest.fixture(scope="session")
