@@ -1,16 +1,19 @@
-"""The five Phase 3 reference processors, run on the demo season through the BigQuery→DuckDB transpiler.
+"""The five Phase 3 reference processors, run by the reference job runner on the demo season (their BigQuery
+SQL goes through the BigQuery→DuckDB transpiler).
 
 Each processor's SQL is checked against the raw tables it reads, recomputed here independently in pandas:
 team totals equal the team box score, player rows equal the gamebook's rows, usage rate and rolling
 averages match, grains are unique, a changed game leaks into no earlier context, and a game the gamebook
-lacks falls back to BDL. The warehouse is an in-memory DuckDB built from the demo frames; each processor's
-output replaces its window the way the job runner does (delete the dates, insert by name).
+lacks falls back to BDL. Every warehouse is a fresh copy of the session's seeded demo season, the processors
+run only through ``harness.reference.jobs`` (the ``run_jobs`` fixture), and processor names, tables, date
+columns and grains come from pipeline.toml. A warehouse file is read read-only once its jobs have run.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,149 +22,139 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness.warehouse.transpile import to_duckdb
+from harness.pipeline import Pipeline, Table
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "harness" / "reference" / "sql"
-SEASON = (2021, date(2021, 10, 19), date(2022, 4, 10))
 WINDOW = (date(2021, 10, 19), date(2021, 11, 15))
-# A shorter window for the tests that rebuild the warehouse and rerun Phase 3.
+# A shorter window for the tests that change the warehouse and rerun Phase 3.
 SHORT_WINDOW = (date(2021, 10, 19), date(2021, 11, 3))
-DATASETS = ("nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference")
-# Data-correct order: team offense feeds player_game_summary, which feeds the player context.
-PHASE3 = (
-    "team_offense_game_summary",
-    "team_defense_game_summary",
-    "player_game_summary",
-    "upcoming_player_game_context",
-    "upcoming_team_game_context",
-)
-GRAINS = {
-    "team_offense_game_summary": ["game_date", "team_abbr"],
-    "team_defense_game_summary": ["game_date", "defending_team_abbr"],
-    "player_game_summary": ["game_date", "player_lookup"],
-    "upcoming_player_game_context": ["game_date", "player_lookup"],
-    "upcoming_team_game_context": ["game_date", "team_abbr"],
-}
 # Columns that legitimately differ between two runs of the same inputs.
 RUN_STAMPS = {"processed_at", "created_at", "updated_at"}
 
-
-@functools.cache
-def demo_frames() -> dict[str, pd.DataFrame]:
-    """The demo season's raw frames, generated once per test process (the generator is deterministic)."""
-    from harness.reference.demo import generate_season
-
-    return generate_season(*SEASON)
+RunJobs = Callable[[Path, list[str], date, date], None]
 
 
-def execute_script(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    for statement in to_duckdb(path.read_text(encoding="utf-8")):
-        con.execute(statement.sql)
+@dataclass(frozen=True)
+class OpenWarehouse:
+    """A connection to a warehouse file, its tables looked up by their pipeline.toml names."""
+
+    con: duckdb.DuckDBPyConnection
+    pipeline: Pipeline
+
+    def table(self, processor: str) -> Table:
+        return self.pipeline.output_table(self.pipeline.processors[processor])
+
+    def rows(self, table: str, window: tuple[date, date] | None = None) -> pd.DataFrame:
+        """A declared table's rows (those dated inside ``window`` if given), DECIMAL columns as floats
+        (DuckDB hands them to pandas as Decimal objects)."""
+        spec = self.pipeline.tables[table]
+        sql, params = f"SELECT * FROM {spec.ref}", {}
+        if window is not None:
+            sql += f" WHERE {spec.date_column} BETWEEN $start AND $end"
+            params = {"start": window[0], "end": window[1]}
+        frame = self.con.execute(sql, params).df()
+        for column in frame.columns:
+            if (
+                frame[column].dtype == object
+                and frame[column].map(type).astype(str).str.contains("Decimal").any()
+            ):
+                frame[column] = frame[column].astype(float)
+        return frame
+
+    def output(self, processor: str) -> pd.DataFrame:
+        """A processor's output rows in key order, so that seeded samples do not depend on insert order."""
+        table = self.table(processor)
+        frame = self.rows(table.name)
+        return frame.sort_values([table.date_column, *table.grain]).reset_index(drop=True)
 
 
-def seeded_warehouse() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory warehouse holding the raw, reference and Phase 3 tables and the demo season."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone='UTC'")
-    for dataset in DATASETS:
-        con.execute(f"CREATE SCHEMA {dataset}")
-    for ddl in ("raw.sql", "reference.sql", "phase3.sql"):
-        execute_script(con, SQL_DIR / "ddl" / ddl)
-    for table_ref, frame in demo_frames().items():
-        con.register("_frame", frame)
-        con.execute(f"INSERT INTO {table_ref} BY NAME SELECT * FROM _frame")
-        con.unregister("_frame")
-    return con
+@contextmanager
+def opened(path: Path, pipeline: Pipeline, *, write: bool = False) -> Iterator[OpenWarehouse]:
+    """A short-lived connection, closed before any job runs on ``path``: DuckDB refuses the job's connection
+    to a file this process holds open."""
+    con = duckdb.connect(str(path), read_only=not write)
+    try:
+        con.execute("SET TimeZone='UTC'")
+        yield OpenWarehouse(con, pipeline)
+    finally:
+        con.close()
 
 
-def run_processor(con: duckdb.DuckDBPyConnection, name: str, start: date, end: date) -> None:
-    """Replace the window's rows of ``nba_analytics.<name>`` with the processor's SELECT, as the runner does.
-
-    The runner inserts the SELECT's columns into the table, so a column the table lacks is an error here.
-    """
-    (statement,) = to_duckdb((SQL_DIR / "phase3" / f"{name}.sql").read_text(encoding="utf-8"))
-    params = {"start_date": start, "end_date": end}
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _out AS {statement.sql}", {p: params[p] for p in statement.params}
-    )
-    produced = {row[0] for row in con.execute("DESCRIBE _out").fetchall()}
-    declared = {row[0] for row in con.execute(f"DESCRIBE nba_analytics.{name}").fetchall()}
-    assert produced <= declared, f"{name} produces columns its table lacks: {sorted(produced - declared)}"
-    con.execute(f"DELETE FROM nba_analytics.{name} WHERE game_date BETWEEN $s AND $e", {"s": start, "e": end})
-    con.execute(f"INSERT INTO nba_analytics.{name} BY NAME SELECT * FROM _out")
+def days(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.date
 
 
-def run_phase3(con: duckdb.DuckDBPyConnection, window: tuple[date, date]) -> None:
-    for name in PHASE3:
-        run_processor(con, name, *window)
+def needed_for(pipeline: Pipeline, *names: str) -> list[str]:
+    """``names`` and every processor they need, directly or not, in dependency order."""
+    needed = set(names)
+    for processor in reversed(pipeline.processors.values()):
+        if processor.name in needed:
+            needed.update(processor.upstream)
+    return [name for name in pipeline.processors if name in needed]
 
 
-def table(con: duckdb.DuckDBPyConnection, ref: str) -> pd.DataFrame:
-    """All rows of a table, DECIMAL columns as floats (DuckDB hands them to pandas as Decimal objects)."""
-    frame = con.execute(f"SELECT * FROM {ref}").df()
-    for column in frame.columns:
-        if (
-            frame[column].dtype == object
-            and frame[column].map(type).astype(str).str.contains("Decimal").any()
-        ):
-            frame[column] = frame[column].astype(float)
-    return frame
-
-
-def in_window(frame: pd.DataFrame, window: tuple[date, date]) -> pd.DataFrame:
-    days = pd.to_datetime(frame["game_date"]).dt.date
-    return frame[(days >= window[0]) & (days <= window[1])].copy()
-
-
-def outputs_without_stamps(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    frame = table(con, f"nba_analytics.{name}")
-    frame = frame.drop(columns=[c for c in frame.columns if c in RUN_STAMPS])
-    return frame.sort_values(GRAINS[name]).reset_index(drop=True)
+def outputs_without_stamps(path: Path, pipeline: Pipeline, names: list[str]) -> dict[str, pd.DataFrame]:
+    with opened(path, pipeline) as reader:
+        return {name: reader.output(name).drop(columns=list(RUN_STAMPS), errors="ignore") for name in names}
 
 
 @pytest.fixture(scope="module")
-def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
+def phase3(pipeline: Pipeline) -> list[str]:
+    """Phase 3 in dependency order: team offense feeds player_game_summary, which feeds the player context."""
+    return [processor.name for processor in pipeline.phase(3)]
+
+
+@pytest.fixture(scope="module")
+def warehouse(
+    warehouse_factory: Callable[[], Path], run_jobs: RunJobs, pipeline: Pipeline, phase3: list[str]
+) -> Iterator[OpenWarehouse]:
     """The demo season with Phase 3 computed over the sample window."""
-    con = seeded_warehouse()
-    run_phase3(con, WINDOW)
-    yield con
-    con.close()
+    path = warehouse_factory()
+    # No check here that a processor produces no column its table lacks: the runner inserts the SELECT's
+    # columns into the table, so such a column fails that date and the job exits non-zero, which run_jobs
+    # asserts against (as it does for every run in this module).
+    run_jobs(path, phase3, *WINDOW)
+    with opened(path, pipeline) as reader:
+        yield reader
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Coverage and grain
 
 
-@pytest.mark.parametrize("name", PHASE3)
-def test_table_covers_exactly_the_window_game_dates(warehouse: duckdb.DuckDBPyConnection, name: str) -> None:
-    schedule = in_window(demo_frames()["nba_raw.nbac_schedule"], WINDOW)
-    expected = set(pd.to_datetime(schedule["game_date"]).dt.date)
-    rows = table(warehouse, f"nba_analytics.{name}")
-    assert set(pd.to_datetime(rows["game_date"]).dt.date) == expected
+def test_tables_cover_exactly_the_window_game_dates(
+    warehouse: OpenWarehouse, phase3: list[str], subtests: pytest.Subtests
+) -> None:
+    expected = set(days(warehouse.rows("nbac_schedule", WINDOW)["game_date"]))
     assert len(expected) == 28
+    for name in phase3:
+        with subtests.test(processor=name):
+            assert set(days(warehouse.output(name)[warehouse.table(name).date_column])) == expected
 
 
-@pytest.mark.parametrize("name", PHASE3)
-def test_grain_is_unique(warehouse: duckdb.DuckDBPyConnection, name: str) -> None:
-    rows = table(warehouse, f"nba_analytics.{name}")
-    duplicated = rows[rows.duplicated(GRAINS[name], keep=False)]
-    assert duplicated.empty, duplicated[GRAINS[name]].head()
+def test_grain_is_unique(warehouse: OpenWarehouse, phase3: list[str], subtests: pytest.Subtests) -> None:
+    for name in phase3:
+        with subtests.test(processor=name):
+            table = warehouse.table(name)
+            key = [table.date_column, *table.grain]
+            rows = warehouse.output(name)
+            duplicated = rows[rows.duplicated(key, keep=False)]
+            assert duplicated.empty, duplicated[key].head()
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Team offense and defense against the team box score
 
 
-def team_box(window: tuple[date, date]) -> pd.DataFrame:
+def team_box(reader: OpenWarehouse, window: tuple[date, date]) -> pd.DataFrame:
     """The raw team box score, stat columns prefixed ``box_`` so merges with outputs never collide."""
-    box = in_window(demo_frames()["nba_raw.nbac_team_boxscore"], window)
+    box = reader.rows("nbac_team_boxscore", window)
     box = box.add_prefix("box_").rename(columns={"box_game_id": "game_id", "box_team_abbr": "team_abbr"})
     return box.assign(box_game_minutes=box["box_minutes"].str.split(":").str[0].astype(float) / 5)
 
 
-def test_team_offense_totals_equal_team_box_score(warehouse: duckdb.DuckDBPyConnection) -> None:
-    box = team_box(WINDOW)
-    offense = table(warehouse, "nba_analytics.team_offense_game_summary")
+def test_team_offense_totals_equal_team_box_score(warehouse: OpenWarehouse) -> None:
+    box = team_box(warehouse, WINDOW)
+    offense = warehouse.output("team_offense_game_summary")
     merged = box.merge(offense, on=["game_id", "team_abbr"], how="outer", indicator=True)
     assert (merged["_merge"] == "both").all(), "team offense rows differ from the team box score rows"
     pairs = {
@@ -183,9 +176,9 @@ def test_team_offense_totals_equal_team_box_score(warehouse: duckdb.DuckDBPyConn
     assert (merged["primary_source_used"] == "nbac_team_boxscore").all()
 
 
-def test_team_offense_rates_follow_the_possession_formula(warehouse: duckdb.DuckDBPyConnection) -> None:
-    offense = table(warehouse, "nba_analytics.team_offense_game_summary").merge(
-        team_box(WINDOW), on=["game_id", "team_abbr"]
+def test_team_offense_rates_follow_the_possession_formula(warehouse: OpenWarehouse) -> None:
+    offense = warehouse.output("team_offense_game_summary").merge(
+        team_box(warehouse, WINDOW), on=["game_id", "team_abbr"]
     )
     possessions = (
         offense["box_fg_attempted"]
@@ -204,9 +197,9 @@ def test_team_offense_rates_follow_the_possession_formula(warehouse: duckdb.Duck
     assert (offense["margin_of_victory"] == points - opponent_points).all()
 
 
-def test_team_defense_is_the_opponents_offense(warehouse: duckdb.DuckDBPyConnection) -> None:
-    box = team_box(WINDOW)
-    defense = table(warehouse, "nba_analytics.team_defense_game_summary")
+def test_team_defense_is_the_opponents_offense(warehouse: OpenWarehouse) -> None:
+    box = team_box(warehouse, WINDOW)
+    defense = warehouse.output("team_defense_game_summary")
     opponent = box.rename(columns={"team_abbr": "opponent_team_abbr"})
     own = box[["game_id", "team_abbr", "box_steals", "box_defensive_rebounds"]].rename(
         columns={
@@ -236,9 +229,9 @@ def test_team_defense_is_the_opponents_offense(warehouse: duckdb.DuckDBPyConnect
     )
 
 
-def test_team_defense_zones_come_from_play_by_play(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_team_defense_zones_come_from_play_by_play(warehouse: OpenWarehouse) -> None:
     """Opponent paint / mid-range shots per game, BigDataBall first, NBA.com play-by-play for the rest."""
-    shots = pbp_shots(WINDOW)
+    shots = pbp_shots(warehouse, WINDOW)
     shots["zone"] = np.select(
         [shots["shot_type"].eq("2PT") & (shots["shot_distance"] < 8), shots["shot_type"].eq("2PT")],
         ["paint", "mid_range"],
@@ -247,7 +240,7 @@ def test_team_defense_zones_come_from_play_by_play(warehouse: duckdb.DuckDBPyCon
     counts = shots.groupby(["game_id", "player_1_team_abbr", "zone"]).agg(
         attempts=("zone", "size"), makes=("shot_made", "sum")
     )
-    defense = table(warehouse, "nba_analytics.team_defense_game_summary")
+    defense = warehouse.output("team_defense_game_summary")
     assert defense["opp_paint_attempts"].notna().mean() > 0.9
     for row in defense.dropna(subset=["opp_paint_attempts"]).itertuples():
         for zone in ("paint", "mid_range"):
@@ -257,10 +250,10 @@ def test_team_defense_zones_come_from_play_by_play(warehouse: duckdb.DuckDBPyCon
             assert getattr(row, f"opp_{zone}_makes") == expected["makes"], key
 
 
-def pbp_shots(window: tuple[date, date]) -> pd.DataFrame:
+def pbp_shots(reader: OpenWarehouse, window: tuple[date, date]) -> pd.DataFrame:
     columns = ["game_id", "player_1_lookup", "player_1_team_abbr", "shot_type", "shot_made", "shot_distance"]
-    bdb = in_window(demo_frames()["nba_raw.bigdataball_play_by_play"], window)
-    nbac = in_window(demo_frames()["nba_raw.nbac_play_by_play"], window)
+    bdb = reader.rows("bigdataball_play_by_play", window)
+    nbac = reader.rows("nbac_play_by_play", window)
     nbac = nbac[~nbac["game_id"].isin(bdb["game_id"])]
     shots = pd.concat([bdb[columns], nbac[columns]])
     return shots[shots["shot_type"].isin(["2PT", "3PT"])].reset_index(drop=True)
@@ -276,14 +269,14 @@ def tenths(minutes: pd.Series) -> pd.Series:
     return np.floor(minutes * 10 + 0.5 + 1e-9) / 10
 
 
-def gamebook(window: tuple[date, date]) -> pd.DataFrame:
-    rows = in_window(demo_frames()["nba_raw.nbac_gamebook_player_stats"], window)
+def gamebook(reader: OpenWarehouse, window: tuple[date, date]) -> pd.DataFrame:
+    rows = reader.rows("nbac_gamebook_player_stats", window)
     return rows[rows["player_lookup"].notna()]
 
 
-def test_player_rows_equal_gamebook_rows_per_game(warehouse: duckdb.DuckDBPyConnection) -> None:
-    expected = gamebook(WINDOW)
-    players = table(warehouse, "nba_analytics.player_game_summary")
+def test_player_rows_equal_gamebook_rows_per_game(warehouse: OpenWarehouse) -> None:
+    expected = gamebook(warehouse, WINDOW)
+    players = warehouse.output("player_game_summary")
     assert set(zip(players["game_id"], players["player_lookup"], strict=True)) == set(
         zip(expected["game_id"], expected["player_lookup"], strict=True)
     )
@@ -294,9 +287,9 @@ def test_player_rows_equal_gamebook_rows_per_game(warehouse: duckdb.DuckDBPyConn
     assert (players["primary_source_used"] == "nbac_gamebook").all()
 
 
-def test_player_box_stats_equal_gamebook(warehouse: duckdb.DuckDBPyConnection) -> None:
-    players = table(warehouse, "nba_analytics.player_game_summary").merge(
-        gamebook(WINDOW), on=["game_id", "player_lookup"], suffixes=("", "_raw")
+def test_player_box_stats_equal_gamebook(warehouse: OpenWarehouse) -> None:
+    players = warehouse.output("player_game_summary").merge(
+        gamebook(warehouse, WINDOW), on=["game_id", "player_lookup"], suffixes=("", "_raw")
     )
     for raw, out in {
         "points": "points_raw",
@@ -314,11 +307,11 @@ def test_player_box_stats_equal_gamebook(warehouse: duckdb.DuckDBPyConnection) -
     assert (starters == 5).all()
 
 
-def expected_usage(window: tuple[date, date]) -> pd.DataFrame:
+def expected_usage(reader: OpenWarehouse, window: tuple[date, date]) -> pd.DataFrame:
     """usage_rate recomputed from the gamebook and the team box score (team minutes from its minutes text)."""
-    players = gamebook(window)
+    players = gamebook(reader, window)
     players = players[players["player_status"] == "active"]
-    merged = players.merge(team_box(window), on=["game_id", "team_abbr"])
+    merged = players.merge(team_box(reader, window), on=["game_id", "team_abbr"])
     player_load = (
         merged["field_goals_attempted"] + 0.44 * merged["free_throws_attempted"] + merged["turnovers"]
     )
@@ -328,9 +321,9 @@ def expected_usage(window: tuple[date, date]) -> pd.DataFrame:
     return merged[["game_id", "player_lookup", "expected_usage"]]
 
 
-def test_usage_rate_matches_independent_computation(warehouse: duckdb.DuckDBPyConnection) -> None:
-    players = table(warehouse, "nba_analytics.player_game_summary")
-    merged = players.merge(expected_usage(WINDOW), on=["game_id", "player_lookup"])
+def test_usage_rate_matches_independent_computation(warehouse: OpenWarehouse) -> None:
+    players = warehouse.output("player_game_summary")
+    merged = players.merge(expected_usage(warehouse, WINDOW), on=["game_id", "player_lookup"])
     assert len(merged) > 1000
     np.testing.assert_allclose(
         merged["usage_rate"], merged["expected_usage"].round(2), atol=0.0051, equal_nan=True
@@ -339,19 +332,17 @@ def test_usage_rate_matches_independent_computation(warehouse: duckdb.DuckDBPyCo
     assert inactive["usage_rate"].isna().all()
 
 
-def test_usage_rate_present_for_most_active_players(warehouse: duckdb.DuckDBPyConnection) -> None:
-    players = table(warehouse, "nba_analytics.player_game_summary")
+def test_usage_rate_present_for_most_active_players(warehouse: OpenWarehouse) -> None:
+    players = warehouse.output("player_game_summary")
     played = players[players["is_active"] & (players["minutes_played"] > 0)]
     assert played["usage_rate"].notna().mean() >= 0.8
 
 
-def test_points_line_prefers_odds_api_then_bettingpros(warehouse: duckdb.DuckDBPyConnection) -> None:
-    players = table(warehouse, "nba_analytics.player_game_summary")
-    odds_dates = set(
-        pd.to_datetime(demo_frames()["nba_raw.odds_api_player_points_props"]["game_date"]).dt.date
-    )
+def test_points_line_prefers_odds_api_then_bettingpros(warehouse: OpenWarehouse) -> None:
+    players = warehouse.output("player_game_summary")
+    odds_dates = set(days(warehouse.rows("odds_api_player_points_props")["game_date"]))
     lined = players.dropna(subset=["points_line"])
-    lined_dates = pd.to_datetime(lined["game_date"]).dt.date
+    lined_dates = days(lined["game_date"])
     assert set(lined["points_line_source"]) == {"odds_api", "bettingpros"}
     assert (lined_dates.isin(odds_dates) == (lined["points_line_source"] == "odds_api")).all()
     assert ((lined["points_line"] * 2) % 1 == 0).all(), "lines are whole or half points"
@@ -364,13 +355,13 @@ def test_points_line_prefers_odds_api_then_bettingpros(warehouse: duckdb.DuckDBP
 # Upcoming contexts
 
 
-def test_rolling_form_matches_independent_computation(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_rolling_form_matches_independent_computation(warehouse: OpenWarehouse) -> None:
     """points_avg_last_5/10, games in the last 7 days and days_rest for sampled players and dates."""
-    context = table(warehouse, "nba_analytics.upcoming_player_game_context")
-    history = gamebook((SEASON[1], WINDOW[1]))
+    context = warehouse.output("upcoming_player_game_context")
+    history = gamebook(warehouse, (warehouse.pipeline.seasons[0].opener, WINDOW[1]))
     history = history[(history["player_status"] == "active") & (tenths(history["minutes_decimal"]) > 0)]
-    history = history.assign(day=pd.to_datetime(history["game_date"]).dt.date)
-    late = context[pd.to_datetime(context["game_date"]).dt.date >= date(2021, 11, 5)]
+    history = history.assign(day=days(history["game_date"]))
+    late = context[days(context["game_date"]) >= date(2021, 11, 5)]
     sample = late.sample(n=60, random_state=7)
     for row in sample.itertuples():
         day = pd.Timestamp(row.game_date).date()
@@ -388,9 +379,9 @@ def test_rolling_form_matches_independent_computation(warehouse: duckdb.DuckDBPy
         assert row.back_to_back == (expected_rest == 1)
 
 
-def test_player_context_lists_the_gamebook_players(warehouse: duckdb.DuckDBPyConnection) -> None:
-    context = table(warehouse, "nba_analytics.upcoming_player_game_context")
-    expected = gamebook(WINDOW)
+def test_player_context_lists_the_gamebook_players(warehouse: OpenWarehouse) -> None:
+    context = warehouse.output("upcoming_player_game_context")
+    expected = gamebook(warehouse, WINDOW)
     assert set(zip(context["game_id"], context["player_lookup"], strict=True)) == set(
         zip(expected["game_id"], expected["player_lookup"], strict=True)
     )
@@ -398,20 +389,20 @@ def test_player_context_lists_the_gamebook_players(warehouse: duckdb.DuckDBPyCon
     assert context["game_total"].notna().mean() > 0.9
 
 
-def test_team_context_follows_the_schedule(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_team_context_follows_the_schedule(warehouse: OpenWarehouse) -> None:
     """Game number, rest and streaks entering each game, recomputed from the schedule's earlier scores."""
-    schedule = demo_frames()["nba_raw.nbac_schedule"]
+    schedule = warehouse.rows("nbac_schedule")
     schedule = schedule.sort_values(["game_date", "game_id"]).drop_duplicates("game_id")
     sides = []
     for team, sign in (("home", 1), ("away", -1)):
         side = schedule.assign(
             team_abbr=schedule[f"{team}_team_tricode"],
             margin=sign * (schedule["home_team_score"] - schedule["away_team_score"]),
-            day=pd.to_datetime(schedule["game_date"]).dt.date,
+            day=days(schedule["game_date"]),
         )
         sides.append(side[["team_abbr", "day", "margin"]])
     games = pd.concat(sides).sort_values(["team_abbr", "day"])
-    context = table(warehouse, "nba_analytics.upcoming_team_game_context")
+    context = warehouse.output("upcoming_team_game_context")
     for row in context.sample(n=40, random_state=3).itertuples():
         day = pd.Timestamp(row.game_date).date()
         earlier = games[(games["team_abbr"] == row.team_abbr) & (games["day"] < day)]
@@ -427,69 +418,88 @@ def test_team_context_follows_the_schedule(warehouse: duckdb.DuckDBPyConnection)
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Leakage and fallback (each rebuilds its own warehouse)
+# Leakage and fallback (each works on its own copy of the seeded warehouse)
 
 
-def change_one_game(con: duckdb.DuckDBPyConnection, day: date) -> str:
+def change_one_game(writer: OpenWarehouse, day: date) -> str:
     """Give the top scorer of one game on ``day`` 11 more points, in the gamebook and the team box score."""
-    game_id, team, player = con.execute(
-        "SELECT game_id, team_abbr, player_lookup FROM nba_raw.nbac_gamebook_player_stats "
+    gamebook_ref = writer.pipeline.tables["nbac_gamebook_player_stats"].ref
+    box_ref = writer.pipeline.tables["nbac_team_boxscore"].ref
+    game_id, team, player = writer.con.execute(
+        f"SELECT game_id, team_abbr, player_lookup FROM {gamebook_ref} "
         "WHERE game_date = $d AND player_status = 'active' ORDER BY points DESC, player_lookup LIMIT 1",
         {"d": day},
     ).fetchone()
-    con.execute(
-        "UPDATE nba_raw.nbac_gamebook_player_stats SET points = points + 11, field_goals_made = field_goals_made + 4, "
+    writer.con.execute(
+        f"UPDATE {gamebook_ref} SET points = points + 11, field_goals_made = field_goals_made + 4, "
         "field_goals_attempted = field_goals_attempted + 6 WHERE game_id = $g AND player_lookup = $p",
         {"g": game_id, "p": player},
     )
-    con.execute(
-        "UPDATE nba_raw.nbac_team_boxscore SET points = points + 11, fg_made = fg_made + 4, "
+    writer.con.execute(
+        f"UPDATE {box_ref} SET points = points + 11, fg_made = fg_made + 4, "
         "fg_attempted = fg_attempted + 6 WHERE game_id = $g AND team_abbr = $t",
         {"g": game_id, "t": team},
     )
     return game_id
 
 
-def test_a_changed_game_leaks_into_no_earlier_context() -> None:
+def test_a_changed_game_leaks_into_no_earlier_context(
+    warehouse_factory: Callable[[], Path], run_jobs: RunJobs, pipeline: Pipeline, phase3: list[str]
+) -> None:
     day = date(2021, 10, 27)
-    con = seeded_warehouse()
-    run_phase3(con, SHORT_WINDOW)
-    before = {name: outputs_without_stamps(con, name) for name in PHASE3}
-    change_one_game(con, day)
-    run_phase3(con, SHORT_WINDOW)
-    after = {name: outputs_without_stamps(con, name) for name in PHASE3}
-    con.close()
+    path = warehouse_factory()
+    run_jobs(path, phase3, *SHORT_WINDOW)
+    before = outputs_without_stamps(path, pipeline, phase3)
+    with opened(path, pipeline, write=True) as writer:
+        change_one_game(writer, day)
+    run_jobs(path, phase3, *SHORT_WINDOW)
+    after = outputs_without_stamps(path, pipeline, phase3)
 
     def dated(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
         return frame[keep.to_numpy()].reset_index(drop=True)
 
+    def game_days(name: str, frame: pd.DataFrame) -> pd.Series:
+        return days(frame[pipeline.output_table(pipeline.processors[name]).date_column])
+
     for name in ("upcoming_player_game_context", "upcoming_team_game_context"):
         old, new = before[name], after[name]
         pd.testing.assert_frame_equal(
-            dated(old, pd.to_datetime(old["game_date"]).dt.date <= day),
-            dated(new, pd.to_datetime(new["game_date"]).dt.date <= day),
+            dated(old, game_days(name, old) <= day), dated(new, game_days(name, new) <= day)
         )
-    old, new = before["player_game_summary"], after["player_game_summary"]
+    name = "player_game_summary"
+    old, new = before[name], after[name]
     pd.testing.assert_frame_equal(
-        dated(old, pd.to_datetime(old["game_date"]).dt.date != day),
-        dated(new, pd.to_datetime(new["game_date"]).dt.date != day),
+        dated(old, game_days(name, old) != day), dated(new, game_days(name, new) != day)
     )
     # The change is visible where it should be: that day's player rows and later player contexts.
     assert not before["player_game_summary"].equals(after["player_game_summary"])
     assert not before["upcoming_player_game_context"].equals(after["upcoming_player_game_context"])
 
 
-def test_bdl_stands_in_for_a_game_missing_from_the_gamebook() -> None:
-    bdl = in_window(demo_frames()["nba_raw.bdl_player_boxscores"], SHORT_WINDOW)
-    game_id = sorted(bdl["game_id"].unique())[0]
+def remove_first_fallback_game(
+    path: Path, pipeline: Pipeline, primary: str, fallback: str
+) -> tuple[pd.DataFrame, str]:
+    """Delete from ``primary`` the first game that ``fallback`` holds in the short window; returns the
+    fallback's rows and the game id, so a test can expect the processors to use them instead."""
+    with opened(path, pipeline, write=True) as writer:
+        rows = writer.rows(fallback, SHORT_WINDOW)
+        game_id = sorted(rows["game_id"].unique())[0]
+        writer.con.execute(f"DELETE FROM {pipeline.tables[primary].ref} WHERE game_id = $g", {"g": game_id})
+    return rows, game_id
+
+
+def test_bdl_stands_in_for_a_game_missing_from_the_gamebook(
+    warehouse_factory: Callable[[], Path], run_jobs: RunJobs, pipeline: Pipeline
+) -> None:
+    path = warehouse_factory()
+    bdl, game_id = remove_first_fallback_game(
+        path, pipeline, "nbac_gamebook_player_stats", "bdl_player_boxscores"
+    )
     expected = bdl[bdl["game_id"] == game_id]
     day = pd.Timestamp(expected["game_date"].iloc[0]).date()
-    con = seeded_warehouse()
-    con.execute("DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = $g", {"g": game_id})
-    run_processor(con, "team_offense_game_summary", day, day)
-    run_processor(con, "player_game_summary", day, day)
-    rows = table(con, "nba_analytics.player_game_summary")
-    con.close()
+    run_jobs(path, needed_for(pipeline, "player_game_summary"), day, day)
+    with opened(path, pipeline) as reader:
+        rows = reader.output("player_game_summary")
     game = rows[rows["game_id"] == game_id].merge(expected, on="player_lookup", suffixes=("", "_bdl"))
     assert len(game) == len(expected) == (rows["game_id"] == game_id).sum()
     assert (game["primary_source_used"] == "bdl_player_boxscores").all()
@@ -499,18 +509,19 @@ def test_bdl_stands_in_for_a_game_missing_from_the_gamebook() -> None:
     assert (others["primary_source_used"] == "nbac_gamebook").all()
 
 
-def test_nbac_play_by_play_stands_in_for_a_game_missing_from_bigdataball() -> None:
-    nbac = in_window(demo_frames()["nba_raw.nbac_play_by_play"], SHORT_WINDOW)
-    game_id = sorted(nbac["game_id"].unique())[0]
+def test_nbac_play_by_play_stands_in_for_a_game_missing_from_bigdataball(
+    warehouse_factory: Callable[[], Path], run_jobs: RunJobs, pipeline: Pipeline
+) -> None:
+    path = warehouse_factory()
+    nbac, game_id = remove_first_fallback_game(
+        path, pipeline, "bigdataball_play_by_play", "nbac_play_by_play"
+    )
     shots = nbac[(nbac["game_id"] == game_id) & nbac["shot_type"].isin(["2PT", "3PT"])]
     day = pd.Timestamp(shots["game_date"].iloc[0]).date()
-    con = seeded_warehouse()
-    con.execute("DELETE FROM nba_raw.bigdataball_play_by_play WHERE game_id = $g", {"g": game_id})
-    for name in PHASE3[:3]:
-        run_processor(con, name, day, day)
-    players = table(con, "nba_analytics.player_game_summary")
-    defense = table(con, "nba_analytics.team_defense_game_summary")
-    con.close()
+    run_jobs(path, needed_for(pipeline, "player_game_summary", "team_defense_game_summary"), day, day)
+    with opened(path, pipeline) as reader:
+        players = reader.output("player_game_summary")
+        defense = reader.output("team_defense_game_summary")
     game = players[(players["game_id"] == game_id) & players["is_active"]]
     assert game["has_complete_shot_zones"].all()
     threes = shots[shots["shot_type"] == "3PT"].groupby("player_1_lookup").size()
@@ -525,11 +536,18 @@ def test_nbac_play_by_play_stands_in_for_a_game_missing_from_bigdataball() -> No
     assert allowed.sort_index().astype(int).to_dict() == paint.sort_index().astype(int).to_dict()
 
 
-def test_a_second_run_changes_nothing() -> None:
-    con = seeded_warehouse()
-    run_phase3(con, SHORT_WINDOW)
-    first = {name: outputs_without_stamps(con, name) for name in PHASE3}
-    run_phase3(con, SHORT_WINDOW)
-    for name in PHASE3:
-        pd.testing.assert_frame_equal(first[name], outputs_without_stamps(con, name), obj=name)
-    con.close()
+def test_a_second_run_changes_nothing(
+    warehouse_factory: Callable[[], Path],
+    run_jobs: RunJobs,
+    pipeline: Pipeline,
+    phase3: list[str],
+    subtests: pytest.Subtests,
+) -> None:
+    path = warehouse_factory()
+    run_jobs(path, phase3, *SHORT_WINDOW)
+    first = outputs_without_stamps(path, pipeline, phase3)
+    run_jobs(path, phase3, *SHORT_WINDOW)
+    second = outputs_without_stamps(path, pipeline, phase3)
+    for name in phase3:
+        with subtests.test(processor=name):
+            pd.testing.assert_frame_equal(first[name], second[name], obj=name)

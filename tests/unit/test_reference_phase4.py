@@ -1,16 +1,19 @@
-"""The reference pipeline's Phase 4 SQL, run on DuckDB through the transpiler over the 28-day window.
+"""The reference pipeline's Phase 4 jobs, run on the demo season over the 28-day window.
 
-A module fixture builds one warehouse file: the demo season's raw tables, the Phase 3 outputs for
-2021-10-19..2021-11-15, then the five Phase 4 processors (in the contract's order) for the post-bootstrap
-game dates 2021-11-02..2021-11-15, as the job runner would. Tests read it; the leakage test works on a copy.
-Expected values are recomputed here with pandas from the Phase 3 rows, never hard-coded.
+A module fixture takes a copy of the shared seeded warehouse (the 2021-22 demo season) and runs all ten
+reference jobs over 2021-10-19..2021-11-15 through their command-line entry point, in pipeline.toml's
+dependency order. The Phase 4 jobs skip the bootstrap days themselves, so their tables hold the game dates
+2021-11-02..2021-11-15. Tests read that file; the leakage test builds its own copy the same way, changes a
+day of player games and reruns the Phase 4 jobs. The thin-sample test runs two processors' SELECT, read-only,
+for a bootstrap day, which the jobs never write. Expected values are recomputed here with pandas from the
+Phase 3 rows, never hard-coded.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,36 +21,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from harness.reference.demo import generate_season
+from harness.pipeline import Pipeline, Table
 from harness.warehouse.transpile import to_duckdb
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "harness" / "reference" / "sql"
-DATASETS = ("nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference")
 WINDOW = (date(2021, 10, 19), date(2021, 11, 15))
 FIRST_NORMAL_DAY = date(2021, 11, 2)
-SEASON = (2021, date(2021, 10, 19), date(2022, 4, 10))
-PHASE3 = (
-    "team_offense_game_summary",
-    "team_defense_game_summary",
-    "player_game_summary",
-    "upcoming_team_game_context",
-    "upcoming_player_game_context",
-)
-# Phase 4 in dependency order: (processor, output table, date column, grain key).
-PHASE4 = (
-    ("team_defense_zone_analysis", "nba_precompute.team_defense_zone_analysis", "analysis_date", "team_abbr"),
-    (
-        "player_shot_zone_analysis",
-        "nba_precompute.player_shot_zone_analysis",
-        "analysis_date",
-        "player_lookup",
-    ),
-    ("player_composite_factors", "nba_precompute.player_composite_factors", "game_date", "player_lookup"),
-    ("player_daily_cache", "nba_precompute.player_daily_cache", "cache_date", "player_lookup"),
-    ("ml_feature_store_v2", "nba_predictions.ml_feature_store_v2", "game_date", "player_lookup"),
-)
 # Columns whose value legitimately differs between two runs (the runner's idempotency rule ignores them).
 RUN_TIME_COLUMNS = {"processed_at", "created_at", "updated_at"}
+
+RunJobs = Callable[[Path, Iterable[str], date, date], None]  # the run_jobs fixture of tests/conftest.py
 
 
 def bind(sql: str, start: date, end: date) -> tuple[str, dict[str, date]]:
@@ -57,52 +40,34 @@ def bind(sql: str, start: date, end: date) -> tuple[str, dict[str, date]]:
     return statement.sql, {name: window[name] for name in statement.params}
 
 
-def materialise(con: duckdb.DuckDBPyConnection, table: str, sql: str, start: date, end: date) -> None:
-    """Insert a processor's rows BY NAME into its DDL-created table, as the job runner does."""
-    duck_sql, params = bind(sql, start, end)
-    con.execute(f"INSERT INTO {table} BY NAME {duck_sql}", params)
-
-
-def run_phase4(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
-    """Replace the Phase 4 tables' rows by a fresh run of the five processors over [start, end]."""
-    for processor, table, _, _ in PHASE4:
-        con.execute(f"DELETE FROM {table}")
-        materialise(con, table, (SQL_DIR / "phase4" / f"{processor}.sql").read_text(), start, end)
-
-
-def build_warehouse(path: Path) -> None:
-    """Demo raw season, Phase 3 over the window, Phase 4 over the post-bootstrap game dates."""
-    con = duckdb.connect(str(path))
-    con.execute("SET TimeZone='UTC'")
-    for dataset in DATASETS:
-        con.execute(f"CREATE SCHEMA {dataset}")
-    for ddl in sorted((SQL_DIR / "ddl").glob("*.sql")):
-        for statement in to_duckdb(ddl.read_text()):
-            con.execute(statement.sql)
-    for table, rows in generate_season(*SEASON).items():
-        con.register("_frame", rows)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
-        con.unregister("_frame")
-    for processor in PHASE3:
-        sql = (SQL_DIR / "phase3" / f"{processor}.sql").read_text()
-        materialise(con, f"nba_analytics.{processor}", sql, *WINDOW)
-    run_phase4(con, FIRST_NORMAL_DAY, WINDOW[1])
-    con.close()
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A reader for a finished warehouse; close it before the next job runs on the file, whose own
+    connection an open one would block."""
+    connection = duckdb.connect(str(path), read_only=True)
+    connection.execute("SET TimeZone='UTC'")
+    return connection
 
 
 @pytest.fixture(scope="module")
-def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("phase4") / "warehouse.duckdb"
-    build_warehouse(path)
+def phase4(pipeline: Pipeline) -> dict[str, Table]:
+    """Phase 4 processor name -> output table, in dependency order."""
+    tables = {processor.name: pipeline.output_table(processor) for processor in pipeline.phase(4)}
+    assert tables, "pipeline.toml declares no Phase 4 processor; every per-table check would pass vacuously"
+    return tables
+
+
+@pytest.fixture(scope="module")
+def warehouse_file(warehouse_factory: Callable[[], Path], run_jobs: RunJobs, pipeline: Pipeline) -> Path:
+    """All ten reference jobs over the window, upstream first; Phase 4 skips its bootstrap days itself."""
+    path = warehouse_factory()
+    run_jobs(path, list(pipeline.processors), *WINDOW)
     return path
 
 
 @pytest.fixture(scope="module")
 def con(warehouse_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(warehouse_file), read_only=True)
-    connection.execute("SET TimeZone='UTC'")
-    yield connection
-    connection.close()
+    with connect_read_only(warehouse_file) as connection:
+        yield connection
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> pd.DataFrame:
@@ -121,24 +86,26 @@ def game_dates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> set[da
 # --- coverage and grain ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("processor", "table", "date_column", "key"), PHASE4, ids=[p[0] for p in PHASE4])
 def test_every_post_bootstrap_game_date_has_rows(
-    con: duckdb.DuckDBPyConnection, processor: str, table: str, date_column: str, key: str
+    con: duckdb.DuckDBPyConnection, phase4: dict[str, Table]
 ) -> None:
     expected = game_dates(con, FIRST_NORMAL_DAY, WINDOW[1])
-    covered = {row[0] for row in con.execute(f"SELECT DISTINCT {date_column} FROM {table}").fetchall()}
     assert len(expected) == 14
-    assert covered == expected
+    covered = {
+        name: {row[0] for row in con.execute(f"SELECT DISTINCT {t.date_column} FROM {t.ref}").fetchall()}
+        for name, t in phase4.items()
+    }
+    assert covered == dict.fromkeys(phase4, expected)
 
 
-@pytest.mark.parametrize(("processor", "table", "date_column", "key"), PHASE4, ids=[p[0] for p in PHASE4])
-def test_grain_is_unique(
-    con: duckdb.DuckDBPyConnection, processor: str, table: str, date_column: str, key: str
-) -> None:
-    duplicates = con.execute(
-        f"SELECT {date_column}, {key}, COUNT(*) FROM {table} GROUP BY ALL HAVING COUNT(*) > 1 LIMIT 5"
-    ).fetchall()
-    assert duplicates == []
+def test_grain_is_unique(con: duckdb.DuckDBPyConnection, phase4: dict[str, Table]) -> None:
+    duplicates = {}
+    for name, t in phase4.items():
+        key = ", ".join((t.date_column, *t.grain))
+        duplicates[name] = con.execute(
+            f"SELECT {key}, COUNT(*) FROM {t.ref} GROUP BY ALL HAVING COUNT(*) > 1 LIMIT 5"
+        ).fetchall()
+    assert duplicates == {name: [] for name in phase4}
 
 
 def test_composite_factors_analysis_date_equals_game_date(con: duckdb.DuckDBPyConnection) -> None:
@@ -192,14 +159,15 @@ def test_feature_store_rows_are_the_players_of_the_day(con: duckdb.DuckDBPyConne
 # --- ranges -------------------------------------------------------------------------------------
 
 
+# Keyed by pipeline.toml table name.
 RANGE_CHECKS = {
-    "nba_precompute.team_defense_zone_analysis": {
+    "team_defense_zone_analysis": {
         "paint_pct_allowed_last_15": (0, 1),
         "mid_range_pct_allowed_last_15": (0, 1),
         "three_pt_pct_allowed_last_15": (0, 1),
         "games_in_sample": (1, 15),
     },
-    "nba_precompute.player_shot_zone_analysis": {
+    "player_shot_zone_analysis": {
         "paint_rate_last_10": (0, 100),
         "mid_range_rate_last_10": (0, 100),
         "three_pt_rate_last_10": (0, 100),
@@ -208,7 +176,7 @@ RANGE_CHECKS = {
         "three_pt_pct_last_10": (0, 1),
         "games_in_sample_10": (1, 10),
     },
-    "nba_precompute.player_composite_factors": {
+    "player_composite_factors": {
         "fatigue_score": (0, 100),
         "shot_zone_mismatch_score": (-10, 10),
         "pace_score": (-3, 3),
@@ -216,13 +184,16 @@ RANGE_CHECKS = {
         "total_composite_adjustment": (-21, 16),
         "data_completeness_pct": (25, 100),
     },
-    "nba_predictions.ml_feature_store_v2": {"feature_quality_score": (0, 100), "feature_count": (25, 25)},
+    "ml_feature_store_v2": {"feature_quality_score": (0, 100), "feature_count": (25, 25)},
 }
 
 
-@pytest.mark.parametrize("table", sorted(RANGE_CHECKS))
-def test_values_stay_in_documented_ranges(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    for column, (low, high) in RANGE_CHECKS[table].items():
+@pytest.mark.parametrize("name", sorted(RANGE_CHECKS))
+def test_values_stay_in_documented_ranges(
+    con: duckdb.DuckDBPyConnection, pipeline: Pipeline, name: str
+) -> None:
+    table = pipeline.tables[name].ref
+    for column, (low, high) in RANGE_CHECKS[name].items():
         out_of_range = con.execute(
             f"SELECT COUNT(*) FROM {table} WHERE {column} < ? OR {column} > ?", [low, high]
         ).fetchone()[0]
@@ -372,34 +343,39 @@ def canonical_rows(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
     return sorted(repr(tuple(values)) for values in rows.itertuples(index=False))
 
 
+def snapshot(path: Path, tables: Iterable[Table], last_day: date) -> dict[str, list[str]]:
+    """Each table's canonical rows dated on or before ``last_day``, read through a connection that is
+    closed again before returning, so jobs can run on the file next."""
+    with connect_read_only(path) as con:
+        return {t.ref: canonical_rows(con, t.ref, t.date_column, last_day) for t in tables}
+
+
 def test_changing_a_day_of_player_games_changes_nothing_dated_on_or_before_it(
-    warehouse_file: Path, tmp_path: Path
+    warehouse_file: Path, tmp_path: Path, run_jobs: RunJobs, pipeline: Pipeline, phase4: dict[str, Table]
 ) -> None:
     changed_day = date(2021, 11, 8)
-    copy = tmp_path / "leak.duckdb"
-    shutil.copy(warehouse_file, copy)
-    con = duckdb.connect(str(copy))
-    con.execute("SET TimeZone='UTC'")
-    before = {table: canonical_rows(con, table, column, changed_day) for _, table, column, _ in PHASE4}
-    after_day = {table: canonical_rows(con, table, column, WINDOW[1]) for _, table, column, _ in PHASE4}
-    con.execute(
-        "UPDATE nba_analytics.player_game_summary SET points = points + 9, minutes_played = minutes_played + 4, "
-        "usage_rate = usage_rate + 5, paint_attempts = paint_attempts + 6, ft_makes = ft_makes + 2 "
-        "WHERE game_date = ? AND is_active",
-        [changed_day],
-    )
-    run_phase4(con, FIRST_NORMAL_DAY, WINDOW[1])
-    for _, table, column, _ in PHASE4:
-        assert canonical_rows(con, table, column, changed_day) == before[table], table
+    # A private copy of the finished module warehouse (nothing writes to it, so copying is safe).
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(warehouse_file, path)
+    before = snapshot(path, phase4.values(), changed_day)
+    after_day = snapshot(path, phase4.values(), WINDOW[1])
+    games = pipeline.tables["player_game_summary"]
+    with duckdb.connect(str(path)) as writer:
+        writer.execute(
+            f"UPDATE {games.ref} SET points = points + 9, minutes_played = minutes_played + 4, "
+            "usage_rate = usage_rate + 5, paint_attempts = paint_attempts + 6, ft_makes = ft_makes + 2 "
+            f"WHERE {games.date_column} = ? AND is_active",
+            [changed_day],
+        )
+    run_jobs(path, list(phase4), *WINDOW)
+    rerun = snapshot(path, phase4.values(), changed_day)
+    for ref, rows in before.items():
+        assert rerun[ref] == rows, ref
     # The change must matter somewhere later, or this test could not fail.
-    changed_later = [
-        table
-        for _, table, column, _ in PHASE4
-        if canonical_rows(con, table, column, WINDOW[1]) != after_day[table]
-    ]
-    assert "nba_precompute.player_daily_cache" in changed_later
-    assert "nba_predictions.ml_feature_store_v2" in changed_later
-    con.close()
+    later = snapshot(path, phase4.values(), WINDOW[1])
+    changed_later = [ref for ref, rows in after_day.items() if later[ref] != rows]
+    assert phase4["player_daily_cache"].ref in changed_later
+    assert phase4["ml_feature_store_v2"].ref in changed_later
 
 
 # --- arrays and structs through the transpiler ------------------------------------------------------
