@@ -72,20 +72,28 @@ def _is_worker() -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
+    """Controller only: seed an empty embedded warehouse, then read the window's expected game dates."""
     run = session.config.stash.get(RUN_KEY, None)
-    if run is None or _is_worker() or run.warehouse.kind != "duckdb":
+    if run is None or _is_worker():
         return
-    from harness.reference.seed import ensure_seeded
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if run.warehouse.kind == "duckdb":
+        from harness.reference.seed import ensure_seeded
+
+        try:
+            run.seeded = [s.year for s in ensure_seeded(run.warehouse, run.pipeline, run.window.seasons)]
+        except HarnessError as exc:
+            raise pytest.UsageError(f"embedded warehouse: {exc}") from None
+        if run.seeding_notice and reporter is not None:
+            reporter.write_line(f"harness: {run.seeding_notice}", yellow=True)
+    from harness.schedule import game_dates
 
     try:
-        seeded = ensure_seeded(run.warehouse, run.pipeline, run.window.seasons)
+        with run.warehouse.connect() as conn:
+            run.game_dates = game_dates(conn, run.pipeline, run.window)
     except HarnessError as exc:
-        raise pytest.UsageError(f"embedded warehouse: {exc}") from None
-    run.seeded = [s.year for s in seeded]
-    notice = run.seeding_notice
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if notice and reporter is not None:
-        reporter.write_line(f"harness: {notice}", yellow=True)
+        # Step 1 (preflight) reports a missing schedule as a failed check; the run goes on to say so.
+        run.game_dates_problem = str(exc)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -94,6 +102,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         return None
     return [
         f"harness: window {run.window} ({run.window.days} days), run {run.run_id}",
+        f"harness: {run.game_dates_summary}",
         f"harness: {run.warehouse.kind} {run.warehouse.location}, pipeline {run.pipeline.path}",
     ]
 

@@ -27,6 +27,7 @@ SYMBOL = {DayStatus.PRIMARY: "✓", DayStatus.FALLBACK: "F", DayStatus.MISSING: 
 def header_html(run: HarnessRun) -> str:
     rows = {
         "window": f"{run.window} ({run.window.days} calendar days)",
+        "game dates": run.game_dates_summary,
         "seasons": ", ".join(
             f"{s.year}-{(s.year + 1) % 100:02d} (opener {s.opener})" for s in run.window.seasons
         ),

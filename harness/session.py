@@ -24,6 +24,17 @@ class HarnessRun:
     run_id: str
     started_at: datetime
     seeded: list[int] = field(default_factory=list)
+    game_dates: list[date] = field(default_factory=list)
+    game_dates_problem: str | None = None
+
+    @property
+    def game_dates_summary(self) -> str:
+        """``28 game dates: 14 bootstrap (Phase 4 exempt), first normal day 2021-11-02``, for headers."""
+        if self.game_dates_problem:
+            return f"unknown ({self.game_dates_problem})"
+        boot, normal = self.window.split_bootstrap(self.game_dates)
+        first = f", first normal day {normal[0]}" if normal else ", no normal day"
+        return f"{len(self.game_dates)} game dates: {len(boot)} bootstrap (Phase 4 exempt){first}"
 
     @property
     def template_context(self) -> dict[str, str]:

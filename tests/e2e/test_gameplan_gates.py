@@ -50,6 +50,7 @@ def test_missing_critical_chain_blocks_every_backfill(
     )
     report = next((pytester.path / "reports").glob("backfill-*.html")).read_text()
     assert "Step 0: source chains" in report and "missing 3 of 3 games" in report
+    assert "4 game dates: 4 bootstrap (Phase 4 exempt), no normal day" in report
 
 
 @pytest.mark.parametrize(

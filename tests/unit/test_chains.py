@@ -8,6 +8,7 @@ import pytest
 
 from harness.chains import DayStatus, check_chains
 from harness.pipeline import Pipeline
+from harness.schedule import game_dates
 from harness.warehouse.duckdb import DuckDBWarehouse
 from harness.window import parse_window
 
@@ -97,3 +98,20 @@ def test_one_query_whatever_the_window(
     before = seeded_warehouse.statements_run
     chains(seeded_warehouse, pipeline, text)
     assert seeded_warehouse.statements_run - before == 1
+
+
+def test_expected_game_dates_come_from_the_schedule(
+    seeded_warehouse: DuckDBWarehouse, pipeline: Pipeline
+) -> None:
+    window = parse_window(
+        "2021-10-19:2021-11-15", pipeline.seasons, pipeline.bootstrap_days, date(2026, 1, 1)
+    )
+    seeded_warehouse.execute(
+        "UPDATE nba_raw.nbac_schedule SET game_status = 1 WHERE game_date = @d", {"d": DAY}
+    )
+    with seeded_warehouse.connect() as conn:
+        days = game_dates(conn, pipeline, window)
+    # Every calendar day of the sample window has games; a day whose games are not final is not expected.
+    assert len(days) == 27 and DAY not in days and days[0] == date(2021, 10, 19)
+    boot, normal = window.split_bootstrap(days)
+    assert (len(boot), normal[0]) == (13, date(2021, 11, 2))
