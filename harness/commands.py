@@ -58,11 +58,17 @@ def _fill(template: str, values: Mapping[str, str], where: str) -> str:
         ) from None
 
 
-def render(processor: Processor, dates: Sequence[date], context: Mapping[str, str]) -> Command:
-    """The processor's command for ``dates``, with every template filled."""
+def render(
+    processor: Processor, dates: Sequence[date], context: Mapping[str, str], *, date_list: bool = False
+) -> Command:
+    """The processor's command for ``dates``, with every template filled: the range command, or with
+    ``date_list`` its ``dates_command`` (for scattered dates, when the processor declares one)."""
     values = template_values(processor, dates, context)
     where = f"processors.{processor.name}"
-    argv = tuple(_fill(part, values, f"{where}.command") for part in processor.command)
+    key, template = (
+        ("dates_command", processor.dates_command) if date_list else ("command", processor.command)
+    )
+    argv = tuple(_fill(part, values, f"{where}.{key}") for part in template)
     env = {key: _fill(value, values, f"{where}.env.{key}") for key, value in processor.env.items()}
     return Command(argv=argv, cwd=Path(_fill(processor.cwd, values, f"{where}.cwd")), env=env)
 

@@ -19,7 +19,31 @@ from typing import Any
 from harness.errors import ConfigError
 
 SEVERITIES = ("critical", "warning", "info")
+TABLE_KEYS = {
+    "dataset",
+    "date_column",
+    "grain",
+    "columns",
+    "game_id_column",
+    "team_columns",
+    "expected_dates",
+    "follows_chain",
+    "bootstrap_placeholders",
+    "ranges",
+    "present",
+}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+
+
+EXPECTED_DATES = ("game_dates", "after_bootstrap")
+
+
+@dataclass(frozen=True)
+class Presence:
+    """``column`` is not null on at least ``min_share`` of the rows where ``among`` (a BOOL column) holds."""
+
+    min_share: float
+    among: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +57,16 @@ class Table:
     columns: tuple[str, ...] = ()
     game_id_column: str | None = None
     team_columns: tuple[str, ...] = ()
+    expected_dates: str = "game_dates"
+    """``game_dates`` (every final-game date) or ``after_bootstrap`` (game dates past each season's
+    bootstrap period; rows on bootstrap dates are an error unless ``bootstrap_placeholders``)."""
+    follows_chain: str | None = None
+    """An optional source chain the table depends on: rows are expected only where that chain has data."""
+    bootstrap_placeholders: bool = False
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Inclusive value ranges per column; values outside are errors."""
+    present: dict[str, Presence] = field(default_factory=dict)
+    """Columns that must be filled for a share of the rows (usage_rate for active players)."""
 
     @property
     def ref(self) -> str:
@@ -42,7 +76,8 @@ class Table:
     @property
     def required_columns(self) -> tuple[str, ...]:
         """Every column the declaration names for this table, without repeats."""
-        named = (self.date_column, *self.grain, *self.columns, *self.team_columns)
+        named = (self.date_column, *self.grain, *self.columns, *self.team_columns, *self.ranges)
+        named += (*self.present, *(p.among for p in self.present.values() if p.among))
         if self.game_id_column:
             named += (self.game_id_column,)
         return tuple(dict.fromkeys(named))
@@ -70,10 +105,18 @@ class Processor:
     env: dict[str, str]
     timeout_seconds: float
     run_history_name: str | None
+    dates_command: tuple[str, ...] = ()
+    """The argv template for a list of dates (``missing`` mode); without it the range command covers
+    the span of the dates instead."""
 
     @property
     def writes_run_history(self) -> bool:
         return self.run_history_name is not None
+
+    @property
+    def takes_date_list(self) -> bool:
+        """Whether the processor can be given a list of dates (``--dates``), not only a range."""
+        return bool(self.dates_command)
 
 
 @dataclass(frozen=True)
@@ -115,6 +158,14 @@ class Pipeline:
 
     def output_table(self, processor: Processor) -> Table:
         return self.tables[processor.output]
+
+    def phase_tables(self, phase: int) -> list[Table]:
+        return [self.output_table(p) for p in self.phase(phase)]
+
+    def core_tables(self) -> list[Table]:
+        """Phase 3 outputs that follow no optional chain: the gameplan's "core tables" that must be
+        complete before Phase 4 may start."""
+        return [t for t in self.phase_tables(3) if t.follows_chain is None]
 
     def dependents(self, name: str) -> list[str]:
         """Every processor that needs ``name``'s output, directly or not, in dependency order."""
@@ -205,6 +256,9 @@ class _Builder:
         tables = self.tables(datasets)
         schedule = self.schedule(tables)
         chains, virtual = self.chains(tables)
+        for table in tables.values():
+            if table.follows_chain:
+                self.reference(f"tables.{table.name}.follows_chain", table.follows_chain, chains, "chains")
         processors = self.processors(tables)
         bootstrap_days = self.require("pipeline", head, "bootstrap_days", int)
         run_history = self.require("pipeline", head, "run_history", str)
@@ -255,16 +309,14 @@ class _Builder:
             date_column = self.require(where, spec, "date_column", str)
             grain = self.require(where, spec, "grain", list)
             game_id = spec.get("game_id_column")
-            unknown = set(spec) - {
-                "dataset",
-                "date_column",
-                "grain",
-                "columns",
-                "game_id_column",
-                "team_columns",
-            }
-            for key in sorted(unknown):
+            for key in sorted(set(spec) - TABLE_KEYS):
                 self.problem(f"{where}.{key}", "unknown key; remove it or fix its spelling")
+            expected = spec.get("expected_dates", "game_dates")
+            if expected not in EXPECTED_DATES:
+                self.problem(
+                    f"{where}.expected_dates", f"{expected!r} is not one of {', '.join(EXPECTED_DATES)}"
+                )
+            follows = spec.get("follows_chain")
             tables[name] = Table(
                 name=name,
                 dataset=datasets.get(dataset_key or "", "_invalid_"),
@@ -273,8 +325,42 @@ class _Builder:
                 columns=self.identifiers(f"{where}.columns", spec.get("columns", [])),
                 game_id_column=self.identifier(f"{where}.game_id_column", game_id) if game_id else None,
                 team_columns=self.identifiers(f"{where}.team_columns", spec.get("team_columns", [])),
+                expected_dates=str(expected),
+                follows_chain=self.identifier(f"{where}.follows_chain", follows) if follows else None,
+                bootstrap_placeholders=spec.get("bootstrap_placeholders", False) is True,
+                ranges=self.ranges(f"{where}.ranges", spec.get("ranges", {})),
+                present=self.presence(f"{where}.present", spec.get("present", {})),
             )
         return tables
+
+    def ranges(self, where: str, spec: Any) -> dict[str, tuple[float, float]]:
+        ranges = {}
+        for column, bounds in spec.items() if isinstance(spec, dict) else []:
+            numbers = isinstance(bounds, list) and all(
+                isinstance(b, int | float) and not isinstance(b, bool) for b in bounds
+            )
+            if not numbers or len(bounds) != 2 or bounds[0] > bounds[1]:
+                self.problem(f"{where}.{column}", f"expected [LOW, HIGH] numbers, got {bounds!r}")
+                continue
+            ranges[self.identifier(f"{where}.{column}", column)] = (float(bounds[0]), float(bounds[1]))
+        if not isinstance(spec, dict):
+            self.problem(where, "expected `{ column = [LOW, HIGH], ... }`")
+        return ranges
+
+    def presence(self, where: str, spec: Any) -> dict[str, Presence]:
+        present = {}
+        for column, rule in spec.items() if isinstance(spec, dict) else []:
+            share = rule.get("min_share") if isinstance(rule, dict) else None
+            if not isinstance(share, int | float) or not 0 < share <= 1:
+                self.problem(f"{where}.{column}", "expected `{ min_share = 0.8, among = BOOL_COLUMN }`")
+                continue
+            among = rule.get("among")
+            present[self.identifier(f"{where}.{column}", column)] = Presence(
+                float(share), self.identifier(f"{where}.{column}.among", among) if among else None
+            )
+        if not isinstance(spec, dict):
+            self.problem(where, "expected `{ column = { min_share = 0.8, among = BOOL_COLUMN } }`")
+        return present
 
     def schedule(self, tables: dict[str, Table]) -> Schedule:
         spec = self.section("schedule")
@@ -334,9 +420,9 @@ class _Builder:
             upstream = self.identifiers(f"{where}.upstream", spec.get("upstream", []))
             for i, up in enumerate(upstream):
                 self.reference(f"{where}.upstream[{i}]", up, specs, "processors")
-            command = self.require(where, spec, "command", list) or []
-            if not command or not all(isinstance(part, str) for part in command):
-                self.problem(f"{where}.command", "expected a non-empty list of strings (an argv template)")
+            command = self.argv(f"{where}.command", self.require(where, spec, "command", list) or [])
+            dates_command = spec.get("dates_command")
+            dates_command = self.argv(f"{where}.dates_command", dates_command) if dates_command else ()
             env = spec.get("env", {})
             if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
                 self.problem(f"{where}.env", "expected a table of strings")
@@ -349,13 +435,20 @@ class _Builder:
                 phase=phase or 0,
                 output=output,
                 upstream=upstream,
-                command=tuple(command),
+                command=command,
                 cwd=str(spec.get("cwd", "{repo}")),
                 env=dict(env),
                 timeout_seconds=float(timeout or 0),
                 run_history_name=spec.get("run_history_name"),
+                dates_command=dates_command,
             )
         return {name: procs[name] for name in self.order(procs)}
+
+    def argv(self, where: str, template: Any) -> tuple[str, ...]:
+        if not template or not isinstance(template, list) or not all(isinstance(p, str) for p in template):
+            self.problem(where, "expected a non-empty list of strings (an argv template)")
+            return ()
+        return tuple(template)
 
     def order(self, procs: dict[str, Processor]) -> list[str]:
         """Topological order that keeps declaration order where the graph allows; a cycle is a problem."""

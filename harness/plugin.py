@@ -1,4 +1,5 @@
-"""pytest plugin: options, run state, fixtures, gates and report wiring for the gameplan suite.
+"""pytest plugin: options, run state, xdist groups, plan mode, the blocked-means-failed rule and report
+wiring for the gameplan suite. The fixtures live in ``harness.fixtures``.
 
 Inert unless ``--window`` (or its ini key / environment variable) is given, so the harness's own tests
 run untouched in the same environment. Heavy rooms (pandas, the warehouse, GX) are imported inside the
@@ -8,7 +9,6 @@ hooks and fixtures that need them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,27 +18,52 @@ from harness.settings import add_options, resolve_settings
 
 if TYPE_CHECKING:
     from harness.chains import ChainResult
-    from harness.runner import ProcessorResult
     from harness.session import HarnessRun
 
-RUN_KEY = pytest.StashKey["HarnessRun"]()
-CHAINS_KEY = pytest.StashKey["dict[str, ChainResult]"]()
+RUN_KEY: pytest.StashKey[HarnessRun] = pytest.StashKey()
+CHAINS_KEY: pytest.StashKey[dict[str, ChainResult]] = pytest.StashKey()
+
+CHECKS_GROUP = "checks"
+"""The xdist group of every validating test: one worker pays Great Expectations' import."""
+GROUP_OF_PARAMETER = {
+    "phase3_processor": lambda name: f"phase3-{name}",
+    "phase4_processor": lambda name: "phase4",
+}
+"""Step 2 runs each Phase 3 processor in its own group (parallel where the graph allows); Step 4 keeps
+Phase 4 on one worker, in its strict order."""
+PARAMETERS = {
+    "chain_name": lambda run: list(run.pipeline.chains),
+    "phase3_processor": lambda run: [p.name for p in run.pipeline.phase(3)],
+    "phase4_processor": lambda run: [p.name for p in run.pipeline.phase(4)],
+    "phase3_output": lambda run: [p.name for p in run.pipeline.phase(3)],
+    "phase4_output": lambda run: [p.name for p in run.pipeline.phase(4)],
+    "output_processor": lambda run: list(run.pipeline.processors),
+    "history_processor": lambda run: [
+        p.name for p in run.pipeline.processors.values() if p.writes_run_history
+    ],
+}
+"""Test parameters filled from the declaration."""
 
 
 # --------------------------------------------------------------------------------------------- hooks
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
+    if pluginmanager.is_blocked("xdist"):
+        # pytest.ini asks for workers; with `-p no:xdist` the suite still runs, in one process.
+        group = parser.getgroup("harness")
+        group.addoption("-n", dest="harness_ignored_numprocesses", help="ignored: xdist is disabled")
+        group.addoption("--dist", dest="harness_ignored_dist", help="ignored: xdist is disabled")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): keep tests of one group on one xdist worker")
-    config.addinivalue_line("markers", "backfill_step(n): the gameplan step a test belongs to")
     settings = resolve_settings(config)
     if settings.window.value is None:
         return
+    from harness import fixtures
     from harness.session import build_run, new_run_id, report_path
 
     run_id = getattr(config, "workerinput", {}).get("harness_run_id") or new_run_id()
@@ -47,11 +72,14 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN_KEY] = run
-    # Every run leaves a self-contained report, unless the user chose a path.
-    if not config.getoption("htmlpath", default=None) and hasattr(config.option, "htmlpath"):
+    # Every run leaves a self-contained report, unless the user chose a path or only asked for the plan.
+    wants_report = run.mode.name != "plan" and hasattr(config.option, "htmlpath")
+    if wants_report and not config.getoption("htmlpath", default=None):
         config.option.htmlpath = str(report_path(settings, run_id))
         config.option.self_contained_html = True
-    config.pluginmanager.register(backfill_fixtures(run), "harness-backfill-fixtures")
+    config.pluginmanager.register(fixtures, "harness-fixtures")
+    config.pluginmanager.register(fixtures.backfill_fixtures(run), "harness-backfill-fixtures")
+    config.pluginmanager.register(BlockedSteps(), "harness-blocked-steps")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(run_id), "harness-xdist")
 
@@ -72,12 +100,21 @@ def _is_worker() -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Controller only: seed an empty embedded warehouse, then read the window's expected game dates."""
+    """Controller: print the plan and stop (plan mode), or seed an empty embedded warehouse. Every
+    process then reads the window's expected game dates."""
     run = session.config.stash.get(RUN_KEY, None)
-    if run is None or _is_worker():
+    if run is None:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if run.warehouse.kind == "duckdb":
+    if run.mode.name == "plan":
+        _read_game_dates(run, create=False)
+        from harness.plan import plan_lines
+
+        for line in plan_lines(run):
+            if reporter is not None:
+                reporter.write_line(line)
+        pytest.exit("plan printed", returncode=0)
+    if run.warehouse.kind == "duckdb" and not _is_worker():
         from harness.reference.seed import ensure_seeded
 
         try:
@@ -86,13 +123,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             raise pytest.UsageError(f"embedded warehouse: {exc}") from None
         if run.seeding_notice and reporter is not None:
             reporter.write_line(f"harness: {run.seeding_notice}", yellow=True)
+    _read_game_dates(run, create=True)
+
+
+def _read_game_dates(run: HarnessRun, create: bool) -> None:
+    """The window's final-game dates; a problem is kept for Step 1 (preflight), which fails with it."""
     from harness.schedule import game_dates
 
+    if not create and run.warehouse.kind == "duckdb" and not os.path.exists(run.warehouse.location):
+        run.game_dates_problem = "the embedded warehouse does not exist yet; a run seeds it"
+        return
     try:
         with run.warehouse.connect() as conn:
             run.game_dates = game_dates(conn, run.pipeline, run.window)
     except HarnessError as exc:
-        # Step 1 (preflight) reports a missing schedule as a failed check; the run goes on to say so.
         run.game_dates_problem = str(exc)
 
 
@@ -101,23 +145,55 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if run is None:
         return None
     return [
-        f"harness: window {run.window} ({run.window.days} days), run {run.run_id}",
+        f"harness: window {run.window} ({run.window.days} days), mode {run.mode}, run {run.run_id}",
         f"harness: {run.game_dates_summary}",
         f"harness: {run.warehouse.kind} {run.warehouse.location}, pipeline {run.pipeline.path}",
     ]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize the suite from the declaration: one test per chain, per processor of a phase."""
+    """Parametrize the suite from the declaration, with each test's xdist group."""
     run = metafunc.config.stash.get(RUN_KEY, None)
     if run is None:
         return
-    if "chain_name" in metafunc.fixturenames:
-        metafunc.parametrize("chain_name", list(run.pipeline.chains))
-    for phase in (3, 4):
-        if f"phase{phase}_processor" in metafunc.fixturenames:
-            names = [p.name for p in run.pipeline.phase(phase)]
-            metafunc.parametrize(f"phase{phase}_processor", names)
+    for name, values in PARAMETERS.items():
+        if name in metafunc.fixturenames:
+            group = GROUP_OF_PARAMETER.get(name, lambda _value: CHECKS_GROUP)
+            params = [pytest.param(v, id=v, marks=pytest.mark.xdist_group(group(v))) for v in values(run)]
+            metafunc.parametrize(name, params)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests without a group (Step 1) validate, so they join the checks group."""
+    if RUN_KEY not in config.stash:
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(CHECKS_GROUP))
+
+
+class BlockedSteps:
+    """Counts gate skips (reasons starting ``blocked``): a run with a blocked step has not passed. The
+    controller sees every worker's reports, so the count is whole under xdist too."""
+
+    def __init__(self) -> None:
+        self.tests: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and isinstance(report.longrepr, tuple) and "blocked" in str(report.longrepr[2]):
+            self.tests.append(report.nodeid)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.tests and session.exitstatus == pytest.ExitCode.OK and not _is_worker():
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.tests:
+            terminalreporter.write_line(
+                f"harness: {len(self.tests)} tests blocked by a gate; the run fails", red=True, bold=True
+            )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -149,69 +225,3 @@ def pytest_html_results_summary(
 
 def pytest_html_report_title(report: Any) -> None:
     report.title = "Backfill sign-off report"
-
-
-# ------------------------------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="session")
-def harness_run(request: pytest.FixtureRequest) -> HarnessRun:
-    run = request.config.stash.get(RUN_KEY, None)
-    if run is None:
-        pytest.skip("the gameplan suite needs a window: pytest --window START:END")
-    return run
-
-
-@pytest.fixture(scope="session")
-def source_chains(request: pytest.FixtureRequest, harness_run: HarnessRun) -> dict[str, ChainResult]:
-    """Step 0 for the window, read once per session (one warehouse query); kept for the report."""
-    from harness.chains import check_chains
-
-    with harness_run.warehouse.connect() as conn:
-        results = check_chains(conn, harness_run.pipeline, harness_run.window)
-    request.config.stash[CHAINS_KEY] = results
-    return results
-
-
-@pytest.fixture(scope="session")
-def source_gate(source_chains: dict[str, ChainResult]) -> None:
-    """The gameplan's first STOP rule: a critical chain missing on any date blocks every backfill."""
-    broken = [r for r in source_chains.values() if r.chain.severity == "critical" and r.missing]
-    if broken:
-        dates = sorted({d.day.isoformat() for r in broken for d in r.missing})
-        names = ", ".join(r.chain.name for r in broken)
-        pytest.skip(f"blocked by Step 0: critical chain {names} missing on {', '.join(dates)}")
-
-
-@pytest.fixture
-def backfill(request: pytest.FixtureRequest) -> Callable[[str], ProcessorResult]:
-    """``backfill(name)``: the processor's result, running it (and its upstream) once per session."""
-    return lambda name: request.getfixturevalue(f"backfill_{name}")
-
-
-def backfill_fixtures(run: HarnessRun) -> object:
-    """A plugin object holding one session-scoped fixture per processor, generated from the declaration.
-
-    Each fixture requests its upstream processors' fixtures first, so pytest resolves the dependency
-    order; a processor whose upstream failed is skipped with the reason instead of running on bad
-    inputs. pytest finds fixtures on the plugin's class, hence a class built here.
-    """
-    fixtures = {f"backfill_{name}": _processor_fixture(name) for name in run.pipeline.processors}
-    return type("BackfillFixtures", (), fixtures)()
-
-
-def _processor_fixture(name: str) -> Any:
-    @pytest.fixture(scope="session", name=f"backfill_{name}")
-    def fixture(
-        _plugin: object, request: pytest.FixtureRequest, harness_run: HarnessRun, source_gate: None
-    ) -> ProcessorResult:
-        from harness.backfill import run_processor
-
-        processor = harness_run.pipeline.processors[name]
-        for upstream in processor.upstream:
-            result = request.getfixturevalue(f"backfill_{upstream}")
-            if result.exit_code != 0:
-                pytest.skip(f"blocked: upstream processor {upstream} failed (exit {result.exit_code})")
-        return run_processor(harness_run, processor)
-
-    return fixture

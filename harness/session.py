@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from harness.modes import Mode, parse_mode, parse_timeout
 from harness.pipeline import Pipeline, load_pipeline
 from harness.settings import Settings
 from harness.warehouse import Warehouse, open_warehouse
@@ -23,6 +24,9 @@ class HarnessRun:
     warehouse: Warehouse
     run_id: str
     started_at: datetime
+    mode: Mode
+    timeout: float | None
+    """A timeout for every processor from the command line, ini or environment, over the declared ones."""
     seeded: list[int] = field(default_factory=list)
     game_dates: list[date] = field(default_factory=list)
     game_dates_problem: str | None = None
@@ -35,6 +39,11 @@ class HarnessRun:
         boot, normal = self.window.split_bootstrap(self.game_dates)
         first = f", first normal day {normal[0]}" if normal else ", no normal day"
         return f"{len(self.game_dates)} game dates: {len(boot)} bootstrap (Phase 4 exempt){first}"
+
+    @property
+    def directory(self) -> Path:
+        """``.harness/runs/<run id>`` beside the reports: logs and result records of this run."""
+        return self.settings.path("report_dir").parent / "runs" / self.run_id
 
     @property
     def template_context(self) -> dict[str, str]:
@@ -67,8 +76,10 @@ def build_run(settings: Settings, run_id: str, today: date | None = None) -> Har
     backend = settings.backend.value or "duckdb"
     # The embedded warehouse is a file relative to the rootdir; other backends name a project.
     location = str(settings.path("warehouse")) if backend == "duckdb" else settings.warehouse.value or ""
+    mode = parse_mode(settings.mode.value, settings.only.value, pipeline)
+    timeout = parse_timeout(settings.timeout.value)
     warehouse = open_warehouse(backend, location)
-    return HarnessRun(settings, pipeline, window, warehouse, run_id, datetime.now(UTC))
+    return HarnessRun(settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout)
 
 
 def report_path(settings: Settings, run_id: str) -> Path:

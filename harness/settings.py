@@ -20,6 +20,9 @@ SOURCES: dict[str, tuple[str, str, str | None]] = {
     "warehouse": ("harness_warehouse", "HARNESS_WAREHOUSE", ".harness/warehouse.duckdb"),
     "pipeline": ("harness_pipeline", "HARNESS_PIPELINE", "pipeline.toml"),
     "report_dir": ("harness_report_dir", "HARNESS_REPORT_DIR", ".harness/reports"),
+    "mode": ("harness_mode", "HARNESS_MODE", None),
+    "only": ("harness_only", "HARNESS_ONLY", None),
+    "timeout": ("harness_timeout", "HARNESS_TIMEOUT", None),
 }
 
 
@@ -36,6 +39,9 @@ class Settings:
     warehouse: Setting
     pipeline: Setting
     report_dir: Setting
+    mode: Setting
+    only: Setting
+    timeout: Setting
     rootdir: Path
 
     def path(self, name: str) -> Path:
@@ -73,6 +79,9 @@ def add_options(parser: pytest.Parser) -> None:
         "warehouse": "embedded warehouse file (default: .harness/warehouse.duckdb)",
         "pipeline": "pipeline declaration (default: pipeline.toml)",
         "report_dir": "where reports go when --html is not given (default: .harness/reports)",
+        "mode": "run (default), missing, verify, only or plan",
+        "only": "comma-separated processors to re-run (implies --mode only); the rest is verified",
+        "timeout": "seconds before any processor is stopped, overriding the declared timeout_seconds",
     }
     for name, (ini_key, env_key, _default) in SOURCES.items():
         flag = "--" + name.replace("_", "-")

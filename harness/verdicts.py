@@ -1,0 +1,47 @@
+"""How the gameplan tests turn outcomes and findings into pass, fail, warn or skip, with messages a
+person can act on (table, dates, reason), and properties the report reads."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from harness.backfill import NOT_RUN, Backfill
+from harness.checks import Finding
+
+RecordProperty = Callable[[str, Any], None]
+
+
+class SourceChainWarning(UserWarning):
+    """A warning-severity finding: the run passes, the report shows it."""
+
+
+def assert_backfill(outcome: Backfill, record_property: RecordProperty) -> None:
+    """Steps 2 and 4: the processor ran and the warehouse agrees."""
+    record_property("status", outcome.status)
+    record_property("dates", len(outcome.dates))
+    if outcome.result is not None:
+        record_property("exit_code", outcome.result.exit_code)
+        record_property("duration_seconds", round(outcome.result.duration, 2))
+        record_property("log", outcome.result.log_path)
+        record_property("command", outcome.result.command)
+    if outcome.status == NOT_RUN:
+        pytest.skip(outcome.reason)
+    if outcome.failed:
+        tail = outcome.result.log_tail() if outcome.result else ""
+        log = f"\n--- last lines of {outcome.result.log_path} ---\n{tail}" if outcome.result and tail else ""
+        pytest.fail(f"{outcome.name}: " + "\n  ".join(outcome.problems) + log, pytrace=False)
+
+
+def assert_findings(findings: Sequence[Finding], record_property: RecordProperty, extra: str = "") -> None:
+    """Fail on critical findings, warn on warnings; every finding is recorded for the report."""
+    record_property("findings", [f"{f.severity}: {f.message}" for f in findings])
+    for finding in findings:
+        if finding.severity == "warning":
+            warnings.warn(SourceChainWarning(finding.message), stacklevel=2)
+    critical = [f.message for f in findings if f.severity == "critical"]
+    if critical:
+        pytest.fail("\n".join(critical) + (f"\n{extra}" if extra else ""), pytrace=False)

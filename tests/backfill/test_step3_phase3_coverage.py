@@ -1,0 +1,29 @@
+"""Step 3 of the gameplan: every Phase 3 table has rows on every expected game date.
+
+Expected dates come from the schedule and the declaration: a table that follows an optional chain
+(the upcoming tables and the odds feeds) is expected only where that chain has data. An incomplete core
+table also blocks Phase 4 (the ``phase3_gate`` fixture)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.backfill import Backfill
+from harness.expected import DayState
+from harness.fixtures import PhaseChecks
+from harness.session import HarnessRun
+from harness.verdicts import RecordProperty, assert_findings
+
+
+def test_phase3_coverage(
+    phase3_output: str,
+    backfill: Callable[[str], Backfill],
+    phase3_checks: PhaseChecks,
+    harness_run: HarnessRun,
+    record_property: RecordProperty,
+) -> None:
+    backfill(phase3_output)
+    table = harness_run.pipeline.output_table(harness_run.pipeline.processors[phase3_output]).name
+    states = phase3_checks.states[table]
+    record_property("optional_dates", [str(d) for d, s in states.items() if s is DayState.OPTIONAL])
+    assert_findings(phase3_checks.for_table(table, "date_coverage"), record_property)

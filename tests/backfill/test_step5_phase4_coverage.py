@@ -1,0 +1,27 @@
+"""Step 5 of the gameplan, corrected by the contract: each Phase 4 table by its own date column has rows
+on every game date after the bootstrap period; bootstrap dates are EXEMPT, recorded here and shown in
+the report, and rows on them are an error unless the table declares placeholders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.backfill import Backfill
+from harness.expected import DayState
+from harness.fixtures import PhaseChecks
+from harness.session import HarnessRun
+from harness.verdicts import RecordProperty, assert_findings
+
+
+def test_phase4_coverage(
+    phase4_output: str,
+    backfill: Callable[[str], Backfill],
+    phase4_checks: PhaseChecks,
+    harness_run: HarnessRun,
+    record_property: RecordProperty,
+) -> None:
+    backfill(phase4_output)
+    table = harness_run.pipeline.output_table(harness_run.pipeline.processors[phase4_output]).name
+    states = phase4_checks.states[table]
+    record_property("exempt_dates", [str(d) for d, s in states.items() if s is DayState.EXEMPT])
+    assert_findings(phase4_checks.for_table(table, "date_coverage", "bootstrap_exemptions"), record_property)
