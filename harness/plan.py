@@ -42,9 +42,9 @@ def plan_lines(run: HarnessRun) -> list[str]:
             f"{step:>2}. Phase {processor.phase} {processor.name} -> {table.ref} "
             f"(level {depth[processor.name]}{waits})"
         )
-        lines.append(f"    expects rows on {expected}")
+        follows = f"; only where chain {table.follows_chain} has data" if table.follows_chain else ""
+        lines.append(f"    expects rows on {expected}{follows}")
         lines.append(f"    $ {render(processor, list(window.dates()), run.template_context).shown()}")
-    lines.append("nothing was run or written (plan mode)")
     return lines
 
 

@@ -3,9 +3,14 @@ reference jobs run the way the harness runs them."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from unittest import mock
@@ -49,6 +54,27 @@ def warehouse_factory(tmp_path_factory: pytest.TempPathFactory, seeded_template:
     return copy
 
 
+@pytest.fixture(scope="session")
+def history_template(tmp_path_factory: pytest.TempPathFactory, warehouse_factory, run_jobs, pipeline) -> Path:
+    """The seeded season with Phase 3 backfilled from the opener to 2021-10-30: Phase 4 on a window
+    starting later reads those weeks (rolling averages), as it would in a real warehouse."""
+    path = warehouse_factory()
+    run_jobs(path, [p.name for p in pipeline.phase(3)], date(2021, 10, 19), date(2021, 10, 30))
+    return path
+
+
+@pytest.fixture(scope="session")
+def history_warehouse(tmp_path_factory: pytest.TempPathFactory, history_template: Path) -> Callable[[], Path]:
+    """Returns a function that makes a fresh copy of ``history_template``."""
+
+    def copy() -> Path:
+        path = tmp_path_factory.mktemp("history") / "warehouse.duckdb"
+        shutil.copyfile(history_template, path)
+        return path
+
+    return copy
+
+
 @pytest.fixture
 def seeded_warehouse(warehouse_factory: Callable[[], Path]) -> DuckDBWarehouse:
     """A private copy of the seeded warehouse, free to damage."""
@@ -66,5 +92,52 @@ def run_jobs() -> RunJobs:
             for name in names:
                 code = jobs.main([name, "--start-date", start.isoformat(), "--end-date", end.isoformat()])
                 assert code == 0, f"reference job {name} exited {code} for {start}..{end}"
+
+    return run
+
+
+@dataclass(frozen=True)
+class GameplanRun:
+    """One `pytest --window ...` run of the gameplan suite in a subprocess, as a user starts it."""
+
+    ret: int
+    stdout: str
+    stderr: str
+    home: Path
+    """Holds ``reports/`` and ``runs/<run id>/`` (logs and processor records) of this run."""
+
+    @property
+    def records(self) -> dict[str, dict]:
+        """The processors' outcome records (``harness.backfill.Backfill.to_record``) by name."""
+        runs = sorted((self.home / "runs").iterdir())
+        assert len(runs) == 1, f"expected one run directory, found {runs}"
+        return {p.stem: json.loads(p.read_text()) for p in (runs[0] / "once").glob("*.json")}
+
+    def outcomes(self) -> dict[str, int]:
+        """``{"passed": n, "failed": n, ...}`` from the summary line."""
+        last = self.stdout.strip().splitlines()[-1]
+        return {
+            word: int(n) for n, word in re.findall(r"(\d+) (passed|failed|skipped|error|deselected)", last)
+        }
+
+
+GameplanRunner = Callable[..., GameplanRun]
+
+
+@pytest.fixture(scope="session")
+def run_gameplan(tmp_path_factory: pytest.TempPathFactory) -> GameplanRunner:
+    """Returns ``run(warehouse, *args, pipeline=None)``: the suite over ``warehouse`` with its reports and
+    run directory in a fresh directory, from this repository's pytest.ini (so with its default workers)."""
+
+    def run(warehouse: Path, *args: str, pipeline: Path | None = None) -> GameplanRun:
+        home = tmp_path_factory.mktemp("gameplan")
+        command = [
+            sys.executable, "-m", "pytest", "-c", str(REPO / "pytest.ini"), f"--rootdir={REPO}",
+            "-p", "no:cacheprovider", "--warehouse", str(warehouse), "--report-dir", str(home / "reports"),
+            "--pipeline", str(pipeline or REPO / "pipeline.toml"), *args,
+        ]  # fmt: skip
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HARNESS_", "PYTEST_XDIST"))}
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        return GameplanRun(done.returncode, done.stdout, done.stderr, home)
 
     return run
