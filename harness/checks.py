@@ -6,7 +6,8 @@ validate. One ephemeral context per process is enough: frames are handed to a pa
 SQL datasource over DuckDB returns empty results). The suites' ``meta`` carries the message templates:
 
 - ``message``: formatted once per subject with ``subject``, ``column``, ``days``, ``count`` (failing
-  rows), ``of`` (rows the expectation covers for that subject) and ``detail``;
+  rows), ``of`` (rows the expectation covers for that subject), ``detail``, and the first failing
+  row's columns (for values constant per subject, such as a range's ``rule``);
 - ``detail``: formatted once per failing row with the row's columns, joined by ``separator``;
 - ``severity``: ``critical`` fails a test, ``warning`` warns, ``info`` is only recorded.
 """
@@ -138,13 +139,16 @@ def _findings(
         if column:
             covered = covered[covered["column_name"] == column]
         details = [meta.get("detail", "").format(**_fields(row)) for row in rows.to_dict("records")]
-        message = meta["message"].format(
-            subject=subject,
-            column=column,
-            days=describe_days(list(days)),
-            count=len(rows),
-            of=len(covered),
-            detail=meta.get("separator", ", ").join(details),
+        message = meta["message"].format_map(
+            {
+                **_fields(rows.iloc[0].to_dict()),  # per-subject constants such as a range's ``rule``
+                "subject": subject,
+                "column": column,
+                "days": describe_days(list(days)),
+                "count": len(rows),
+                "of": len(covered),
+                "detail": meta.get("separator", ", ").join(details),
+            }
         )
         findings.append(Finding(suite, str(subject), meta.get("severity", "critical"), message, days))
     return findings

@@ -8,6 +8,7 @@ a re-run, whatever the script's exit code said.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -90,7 +91,7 @@ def latest_runs(
             run_id=str(row.run_id),
             started_at=row.started_at,
             status=status,
-            errors=_text(row.errors),
+            errors=_error_text(_text(row.errors)),
             records=None if _text(row.records_processed) is None else int(row.records_processed),
             skip_reason=_text(row.skip_reason),
         )
@@ -108,8 +109,21 @@ def history_problems(runs: dict[date, LatestRun], days: Sequence[date]) -> dict[
     return problems
 
 
+def _error_text(raw: str | None) -> str | None:
+    """``BadRequest: query exceeded resources`` from the writer's JSON array of error objects."""
+    try:
+        errors = json.loads(raw) if raw else None
+    except ValueError:
+        return raw
+    if isinstance(errors, list) and errors and all(isinstance(e, dict) for e in errors):
+        return "; ".join(f"{e.get('error_type', 'error')}: {e.get('error_message', '')}" for e in errors)
+    return raw
+
+
 def _text(value: object) -> str | None:
-    """A nullable cell as text (pandas gives None, NaN or NA for SQL NULL)."""
-    if value is None or value != value or str(value) in ("<NA>", "null"):
+    """A nullable cell as text (pandas gives None, NaN, NaT or NA for SQL NULL; JSON NULL is ``null``)."""
+    import pandas as pd
+
+    if value is None or pd.isna(value) or str(value) == "null":  # type: ignore[arg-type]
         return None
     return str(value)

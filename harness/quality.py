@@ -97,5 +97,5 @@ def _rule(table: Table, check: str, column: str) -> str:
         return f"[{low:g}, {high:g}]"
     if check == PRESENT:
         rule = table.present[column]
-        return f">= {rule.min_share:.0%} of {rule.among or 'all'} rows"
+        return f"{rule.min_share:.0%} of {rule.among or 'all'} rows"
     return "unique" if check == DUPLICATE_GRAIN else "not null"

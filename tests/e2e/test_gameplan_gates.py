@@ -1,8 +1,11 @@
-"""The gameplan suite run as a user runs it: `pytest --window ...` in a subprocess, on a damaged copy of
-the seeded warehouse. Step 0 must name the chain, date and games, and block every backfill."""
+"""The gameplan's STOP rules as a user meets them: `pytest --window ...` in a subprocess on a damaged
+copy of the seeded warehouse or with a broken processor command. Each gate must name the table, date and
+reason, skip what it blocks with that reason, and fail the run; bad input is one line and exit 4."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,85 +13,114 @@ import pytest
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[2]
-WINDOW = "2021-10-19:2021-10-22"
-
-
-def run_suite(pytester: pytest.Pytester, warehouse: Path, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess(
-        str(REPO / "tests" / "backfill"),
-        f"--rootdir={REPO}",
-        "-c",
-        str(REPO / "pytest.ini"),
-        "--warehouse",
-        str(warehouse),
-        "--report-dir",
-        str(pytester.path / "reports"),
-        "-p",
-        "no:cacheprovider",
-        *args,
-    )
+BOOTSTRAP_WINDOW = "2021-10-19:2021-10-22"
+WINDOW = "2021-10-31:2021-11-03"  # two bootstrap days, then two normal days
 
 
 def test_missing_critical_chain_blocks_every_backfill(
-    pytester: pytest.Pytester, seeded_warehouse: DuckDBWarehouse
+    seeded_warehouse: DuckDBWarehouse, run_gameplan
 ) -> None:
     for table in ("nbac_gamebook_player_stats", "bdl_player_boxscores", "espn_boxscores"):
         seeded_warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = '2021-10-21'")
-    result = run_suite(pytester, seeded_warehouse.path, "--window", WINDOW)
-    assert result.ret == 1
-    result.stdout.fnmatch_lines(
-        [
-            "*player_boxscores (critical): 1 of 4 game dates incomplete*",
-            "*2021-10-21: no source has 3 of 3 games: 20211021_*",
-        ]
-    )
-    outcomes = result.parseoutcomes()
-    assert outcomes["failed"] == 1
-    assert outcomes["skipped"] == 10  # every processor of Phase 3 and Phase 4
-    result.stdout.fnmatch_lines(
-        ["*blocked by Step 0: critical chain player_boxscores missing on 2021-10-21*"]
-    )
-    report = next((pytester.path / "reports").glob("backfill-*.html")).read_text()
+    run = run_gameplan(seeded_warehouse.path, "--window", BOOTSTRAP_WINDOW, "-n", "0")
+    assert run.ret == 1
+    assert "player_boxscores (critical): 1 of 4 game dates incomplete" in run.stdout
+    assert "2021-10-21: no source has 3 of 3 games: 20211021_" in run.stdout
+    # Every processor test and every check of their outputs is blocked, none of them ran.
+    assert run.outcomes() == {"failed": 1, "passed": 8, "skipped": 39}
+    assert "blocked by Step 0: critical chain player_boxscores missing on 2021-10-21" in run.stdout
+    assert "harness: 39 tests blocked by a gate; the run fails" in run.stdout
+    assert not (run.home / "runs").exists() or not any((run.home / "runs").glob("*/once/*.json"))
+    report = next((run.home / "reports").glob("backfill-*.html")).read_text()
     assert "Step 0: source chains" in report and "missing 3 of 3 games" in report
     assert "4 game dates: 4 bootstrap (Phase 4 exempt), no normal day" in report
+
+
+def _with_command(tmp_path: Path, processor: str, command: str) -> Path:
+    """pipeline.toml with ``processor``'s command replaced by ``command`` (a TOML array)."""
+    text = (REPO / "pipeline.toml").read_text()
+    header = f"[processors.{processor}]\n"
+    path = tmp_path / "pipeline.toml"
+    path.write_text(text.replace(header, f"{header}command = {command}\n"))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("command", "problem"),
+    [
+        (
+            '["{python}", "-c", "pass"]',
+            "team_defense_game_summary: wrote no rows to nba_analytics.team_defense_game_summary on any of the 4 expected dates",
+        ),
+        ('["{python}", "-c", "raise SystemExit(3)"]', "team_defense_game_summary: exit code 3"),
+    ],
+    ids=["exit-0-no-rows", "exit-3"],
+)
+def test_failed_processor_blocks_its_dependents(
+    command: str, problem: str, tmp_path: Path, history_warehouse: Callable[[], Path], run_gameplan
+) -> None:
+    declaration = _with_command(tmp_path, "team_defense_game_summary", command)
+    run = run_gameplan(history_warehouse(), "--window", WINDOW, "-n", "0", pipeline=declaration)
+    assert run.ret == 1
+    assert problem in run.stdout
+    skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
+    reason = "blocked by upstream processor team_defense_game_summary: failed: "
+    assert skipped and all(reason in line for line in skipped), skipped
+    ran = {n for n, r in run.records.items() if r["status"] != "not run"}
+    # upcoming_player_game_context and every Phase 4 processor read it, directly or not.
+    assert ran == {
+        "team_defense_game_summary",
+        "team_offense_game_summary",
+        "upcoming_team_game_context",
+        "player_game_summary",
+    }
+
+
+def test_incomplete_core_phase3_table_blocks_phase4(
+    history_warehouse: Callable[[], Path], tmp_path: Path, run_gameplan
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(history_warehouse(), path)
+    warehouse = DuckDBWarehouse(path)
+    warehouse.execute("DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date >= '2021-10-31'")
+    run = run_gameplan(path, "--window", WINDOW, "--only", "team_defense_zone_analysis", "-n", "0")
+    assert run.ret == 1
+    assert (
+        "team_offense_game_summary: no rows on 2021-10-31, 2021-11-01, 2021-11-02, 2021-11-03" in run.stdout
+    )
+    assert (
+        "blocked by Step 3: core Phase 3 incomplete: team_offense_game_summary has no rows on "
+        "2021-10-31, 2021-11-01, 2021-11-02 (+1 more)" in run.stdout
+    )
+    assert {n for n, r in run.records.items() if r["status"] != "not run"} == set()
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (
-            ["--window", "2021-10-19:yesterday"],
-            "ERROR: --window '2021-10-19:yesterday': dates must be YYYY-MM-DD*",
-        ),
-        (
-            ["--window", "2021-11-15:2021-10-19"],
-            "ERROR: --window '2021-11-15:2021-10-19': END is before START*",
-        ),
-        (["--window", "2019-10-19:2019-10-20"], "ERROR: *outside the declared seasons*"),
-        (
-            ["--window", "2021-10-19", "--backend", "duckdbb"],
-            "ERROR: --backend 'duckdbb' is not a known backend*did you mean 'duckdb'?",
-        ),
+        (["--window", "2021-10-19:yesterday"], "ERROR: --window '2021-10-19:yesterday': dates must be YYYY-MM-DD"),
+        (["--window", "2021-11-15:2021-10-19"], "ERROR: --window '2021-11-15:2021-10-19': END is before START"),
+        (["--window", "2019-10-19:2019-10-20"], "outside the declared seasons"),
+        (["--window", "2021-10-19", "--backend", "duckdbb"], "is not a known backend (duckdb); did you mean 'duckdb'?"),
+        (["--window", "2021-10-19", "--mode", "verfy"], "ERROR: --mode 'verfy' is not one of run, missing, verify, only, plan; did you mean 'verify'?"),
+        (["--window", "2021-10-19", "--only", "player_game_summry"], "ERROR: --only: unknown processor 'player_game_summry'; did you mean 'player_game_summary'?"),
+        (["--window", "2021-10-19", "--mode", "only"], "ERROR: --mode only needs the processors to re-run: --only NAME[,NAME...]"),
+        (["--window", "2021-10-19", "--timeout", "-5"], "ERROR: --timeout '-5' is not a positive number of seconds"),
     ],
-)
-def test_usage_errors_are_one_line(
-    pytester: pytest.Pytester, tmp_path: Path, args: list[str], message: str
-) -> None:
+)  # fmt: skip
+def test_usage_errors_are_one_line(tmp_path: Path, run_gameplan, args: list[str], message: str) -> None:
     warehouse = tmp_path / "untouched.duckdb"
-    result = run_suite(pytester, warehouse, *args)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([message])
-    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    run = run_gameplan(warehouse, *args)
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
     assert not warehouse.exists()
 
 
-def test_broken_pipeline_file_is_a_usage_error(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_broken_pipeline_file_is_a_usage_error(tmp_path: Path, run_gameplan) -> None:
     broken = tmp_path / "pipeline.toml"
-    broken.write_text(
-        (REPO / "pipeline.toml")
-        .read_text()
-        .replace('upstream = ["team_offense_game_summary"]', 'upstream = ["nope"]')
-    )
-    result = run_suite(pytester, tmp_path / "w.duckdb", "--window", WINDOW, "--pipeline", str(broken))
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: *processors.player_game_summary.upstream*unknown processor 'nope'*"])
+    text = (REPO / "pipeline.toml").read_text()
+    broken.write_text(text.replace('upstream = ["team_offense_game_summary"]', 'upstream = ["nope"]'))
+    run = run_gameplan(tmp_path / "w.duckdb", "--window", BOOTSTRAP_WINDOW, pipeline=broken)
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert "processors.player_game_summary.upstream[0]] unknown processor 'nope'" in run.stderr

@@ -38,6 +38,14 @@ def test_repository_declaration_loads() -> None:
     assert order.index("team_offense_game_summary") < order.index("player_game_summary")
     assert order.index("player_game_summary") < order.index("upcoming_player_game_context")
     assert not pipeline.processors["upcoming_player_game_context"].writes_run_history
+    # The gameplan's core tables gate Phase 4; the upcoming ones follow the odds feeds.
+    assert [t.name for t in pipeline.core_tables()] == [
+        "team_offense_game_summary",
+        "team_defense_game_summary",
+        "player_game_summary",
+    ]
+    assert pipeline.tables["upcoming_player_game_context"].follows_chain == "player_props"
+    assert pipeline.tables["ml_feature_store_v2"].bootstrap_placeholders
     assert pipeline.virtual_sources["reconstructed_team_from_players"] == "player_boxscores"
 
 
@@ -101,6 +109,26 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             '[virtual_sources]\nreconstructed_team_from_players = { derives_from = "team_boxscores" }',
             r"derives from its own chain",
         ),
+        (
+            'follows_chain = "player_props"',
+            'follows_chain = "player_prop"',
+            r"\[tables\.upcoming_player_game_context\.follows_chain\] unknown chain 'player_prop'; did you mean 'player_props'\?",
+        ),
+        (
+            "ranges = { fatigue_score = [0, 100],",
+            "ranges = { fatigue_score = [100, 0],",
+            r"\[tables\.player_composite_factors\.ranges\.fatigue_score\] expected \[LOW, HIGH\] numbers, got \[100, 0\]",
+        ),
+        (
+            'present = { usage_rate = { min_share = 0.8, among = "is_active" } }',
+            'present = { usage_rate = { min_share = 80, among = "is_active" } }',
+            r"\[tables\.player_game_summary\.present\.usage_rate\] expected `\{ min_share = 0\.8",
+        ),
+        (
+            'expected_dates = "after_bootstrap"',
+            'expected_dates = "weekdays"',
+            r"\[tables\.team_defense_zone_analysis\.expected_dates\] 'weekdays' is not one of game_dates, after_bootstrap",
+        ),
     ],
     ids=[
         "syntax",
@@ -113,6 +141,10 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         "dataset",
         "season",
         "virtual-self",
+        "follows-unknown-chain",
+        "range-reversed",
+        "share-not-fraction",
+        "expected-dates",
     ],
 )
 def test_broken_declarations(tmp_path: Path, old: str, new: str, message: str) -> None:
