@@ -141,3 +141,11 @@ def run_gameplan(tmp_path_factory: pytest.TempPathFactory) -> GameplanRunner:
         return GameplanRun(done.returncode, done.stdout, done.stderr, home)
 
     return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests start whole gameplan runs with their own workers and time their processors:
+    keep them on one worker, one at a time, so that they do not starve each other on a small machine."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("e2e"))

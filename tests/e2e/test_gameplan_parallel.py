@@ -19,7 +19,7 @@ from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOW = "2021-10-31:2021-11-03"  # two bootstrap days, then two normal days
-PHASE3_WAIT = 3.0
+PHASE3_WAIT = 4.0
 
 
 def slow_phase3_pipeline(directory: Path, pipeline: Pipeline) -> Path:
