@@ -19,6 +19,7 @@ from harness.expected import DayState, day_states, describe_days, expected_days
 from harness.history import history_problems, latest_runs
 from harness.once import Record, run_once
 from harness.pipeline import Processor
+from harness.progress import PROGRESS_FILE, file_emitter, progress_feed
 from harness.runner import ProcessorResult, run_command
 from harness.session import HarnessRun
 
@@ -114,7 +115,8 @@ def run_dates(run: HarnessRun, processor: Processor, dates: Sequence[date]) -> P
         processor, dates, run.template_context, date_list=scattered and processor.takes_date_list
     )
     log_path = run.directory / "logs" / f"{processor.name}.log"
-    return run_command(processor.name, command, run.timeout or processor.timeout_seconds, log_path)
+    progress = progress_feed(processor.name, run.progress or file_emitter(run.directory / PROGRESS_FILE))
+    return run_command(processor.name, command, run.timeout or processor.timeout_seconds, log_path, progress)
 
 
 def dates_to_complete(

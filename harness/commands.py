@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from harness.errors import ConfigError
 from harness.pipeline import Processor
+
+SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,9 @@ class Command:
     env: dict[str, str]
 
     def shown(self) -> str:
-        """The command as a person would type it (for plans and logs)."""
-        env = " ".join(f"{k}={v}" for k, v in self.env.items())
+        """The command as a person would type it (for plans, logs and reports), with the values of
+        secret-looking environment variables hidden."""
+        env = " ".join(f"{k}={'***' if SECRET_NAME.search(k) else v}" for k, v in self.env.items())
         return f"(cd {self.cwd} && {env} {' '.join(self.argv)})"
 
 

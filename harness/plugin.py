@@ -8,7 +8,10 @@ hooks and fixtures that need them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,10 +21,13 @@ from harness.settings import add_options, resolve_settings
 
 if TYPE_CHECKING:
     from harness.chains import ChainResult
+    from harness.progress import ProgressPrinter
     from harness.session import HarnessRun
+    from harness.signoff import SignOff, TestOutcome
 
 RUN_KEY: pytest.StashKey[HarnessRun] = pytest.StashKey()
 CHAINS_KEY: pytest.StashKey[dict[str, ChainResult]] = pytest.StashKey()
+RECORDER = "harness-run-recorder"
 
 CHECKS_GROUP = "checks"
 """The xdist group of every validating test: one worker pays Great Expectations' import."""
@@ -83,7 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.self_contained_html = True
     config.pluginmanager.register(fixtures, "harness-fixtures")
     config.pluginmanager.register(fixtures.backfill_fixtures(run), "harness-backfill-fixtures")
-    config.pluginmanager.register(BlockedSteps(), "harness-blocked-steps")
+    if not _is_worker() and run.mode.name != "plan":
+        config.pluginmanager.register(RunRecorder(run, config), RECORDER)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(run_id), "harness-xdist")
 
@@ -139,6 +146,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if run.seeding_notice and reporter is not None:
             reporter.write_line(f"harness: {run.seeding_notice}", yellow=True)
     _read_game_dates(run, create=True)
+    recorder = session.config.pluginmanager.get_plugin(RECORDER)
+    if recorder is not None and reporter is not None:
+        recorder.start_progress(reporter)
 
 
 def _read_game_dates(run: HarnessRun, create: bool) -> None:
@@ -188,54 +198,123 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(CHECKS_GROUP))
 
 
-class BlockedSteps:
-    """Counts gate skips (reasons starting ``blocked``): a run with a blocked step has not passed. The
-    controller sees every worker's reports, so the count is whole under xdist too."""
+class RunRecorder:
+    """The controller's side of a run: it keeps every test's outcome (workers' reports arrive here),
+    prints processor progress while processors run, fails the run when a gate blocked a test, and at the
+    end builds the sign-off, writes ``summary.json`` beside the report and prints the verdict."""
 
-    def __init__(self) -> None:
-        self.tests: list[str] = []
+    def __init__(self, run: HarnessRun, config: pytest.Config) -> None:
+        self.run = run
+        self.config = config
+        self.tests: dict[str, TestOutcome] = {}
+        self.progress: ProgressPrinter | None = None
+        self.signoff: SignOff | None = None
+        self.problem: str | None = None
+
+    def start_progress(self, reporter: Any) -> None:
+        """Print processor progress: straight from the runner in one process, or, under xdist, from the
+        progress file the workers append to."""
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+
+        def write(line: str) -> None:
+            # Without xdist a test is running right now, under pytest's output capture: step around it.
+            with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+                if reporter._tw.width_of_current_line:  # xdist's progress dots
+                    reporter._tw.line()
+                reporter.write_line(f"harness: {line}")
+
+        if not self.config.pluginmanager.has_plugin("dsession"):
+            self.run.progress = write
+            return
+        from harness.progress import PROGRESS_FILE, ProgressPrinter
+
+        self.progress = ProgressPrinter(self.run.directory / PROGRESS_FILE, write)
+        self.progress.start()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.skipped and isinstance(report.longrepr, tuple) and "blocked" in str(report.longrepr[2]):
-            self.tests.append(report.nodeid)
+        from harness.signoff import outcome_of
+
+        outcome = outcome_of(report)
+        if outcome is not None:
+            self.tests[report.nodeid] = outcome
+
+    @property
+    def blocked(self) -> list[TestOutcome]:
+        return [t for t in self.tests.values() if t.blocked]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.tests and session.exitstatus == pytest.ExitCode.OK and not _is_worker():
+        if self.progress is not None:
+            self.progress.stop()
+        if self.blocked and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        from harness.signoff import build_signoff
+        from harness.summary import write_summary
+
+        try:
+            chains = self.config.stash.get(CHAINS_KEY, None) or self._read_chains()
+            self.signoff = build_signoff(self.run, list(self.tests.values()), session.exitstatus, chains)
+        except HarnessError as exc:
+            self.problem = f"the sign-off could not be built: {exc}"
+            return
+        write_summary(self.signoff, self.summary_path)
+
+    def _read_chains(self) -> dict[str, ChainResult]:
+        """Step 0 for the report when this process did not run it (under xdist only workers did)."""
+        from harness.chains import check_chains
+
+        with self.run.warehouse.connect() as conn:
+            return check_chains(conn, self.run.pipeline, self.run.window)
+
+    @property
+    def report_path(self) -> Path:
+        from harness.session import report_path
+
+        chosen = self.config.getoption("htmlpath", default=None)
+        return Path(chosen).resolve() if chosen else report_path(self.run.settings, self.run.run_id)
+
+    @property
+    def summary_path(self) -> Path:
+        from harness.summary import summary_path
+
+        return summary_path(self.report_path)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.tests:
+        if self.blocked:
             terminalreporter.write_line(
-                f"harness: {len(self.tests)} tests blocked by a gate; the run fails", red=True, bold=True
+                f"harness: {len(self.blocked)} tests blocked by a gate; the run fails", red=True, bold=True
             )
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The report needs Step 0; under xdist only workers ran it, so the controller reads it itself."""
-    run = session.config.stash.get(RUN_KEY, None)
-    if run is None or _is_worker() or CHAINS_KEY in session.config.stash:
-        return
-    from harness.chains import check_chains
-
-    try:
-        with run.warehouse.connect() as conn:
-            session.config.stash[CHAINS_KEY] = check_chains(conn, run.pipeline, run.window)
-    except HarnessError:
-        session.config.stash[CHAINS_KEY] = {}
+        if self.signoff is None:
+            terminalreporter.write_line(f"harness: {self.problem or 'no sign-off'}", red=True)
+            return
+        ready = self.signoff.verdict.startswith("READY")
+        terminalreporter.write_sep(
+            "=", f"harness: {self.signoff.verdict}", green=ready, red=not ready, bold=True
+        )
+        for reason in self.signoff.reasons[:10]:
+            terminalreporter.write_line(f"  - {reason}")
+        if len(self.signoff.reasons) > 10:
+            terminalreporter.write_line(f"  (+{len(self.signoff.reasons) - 10} more in the report)")
+        for estimate in self.signoff.estimates:
+            terminalreporter.write_line(f"  estimate: {estimate.describe()}")
+        terminalreporter.write_line(f"  report:  {self.report_path}")
+        terminalreporter.write_line(f"  summary: {self.summary_path}")
 
 
 def pytest_html_results_summary(
     prefix: list[str], summary: list[str], postfix: list[str], session: Any
 ) -> None:
-    run = session.config.stash.get(RUN_KEY, None)
-    if run is None:
+    recorder = session.config.pluginmanager.get_plugin(RECORDER)
+    if recorder is None:
         return
-    from harness.report import chain_grid_html, header_html
+    if recorder.signoff is None:
+        prefix.append(f"<p><b>{escape(recorder.problem or 'no sign-off')}</b></p>")
+        return
+    from harness.report import report_sections
 
-    prefix.append(header_html(run))
-    postfix.append(chain_grid_html(session.config.stash.get(CHAINS_KEY, {})))
+    before, after = report_sections(recorder.signoff)
+    prefix.append(before)
+    postfix.append(after)
 
 
 def pytest_html_report_title(report: Any) -> None:

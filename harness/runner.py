@@ -11,12 +11,14 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.commands import Command
 
 KILL_GRACE_SECONDS = 5.0
+POLL_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,20 @@ class ProcessorResult:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def run_command(name: str, command: Command, timeout: float, log_path: Path) -> ProcessorResult:
-    """Run ``command`` to completion or timeout; on timeout its whole process group is ended."""
+def run_command(
+    name: str,
+    command: Command,
+    timeout: float,
+    log_path: Path,
+    on_line: Callable[[str], None] | None = None,
+) -> ProcessorResult:
+    """Run ``command`` to completion or timeout; on timeout its whole process group is ended. Each line
+    the command logs is handed to ``on_line`` as it appears (for progress)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **command.env}
     started = time.time()
     timed_out = False
-    with log_path.open("w", encoding="utf-8") as log:
+    with log_path.open("w", encoding="utf-8") as log, _LineFeed(log_path, on_line) as feed:
         log.write(f"$ {command.shown()}\n")
         log.flush()
         proc = subprocess.Popen(
@@ -60,14 +69,45 @@ def run_command(name: str, command: Command, timeout: float, log_path: Path) -> 
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        try:
-            exit_code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _end_group(proc)
-            exit_code = proc.returncode
-            log.write(f"\nharness: timed out after {timeout:.0f} s; process group ended\n")
+        while True:
+            try:
+                exit_code = proc.wait(timeout=min(POLL_SECONDS, max(0.0, started + timeout - time.time())))
+                break
+            except subprocess.TimeoutExpired:
+                feed.read()
+                if time.time() >= started + timeout:
+                    timed_out = True
+                    _end_group(proc)
+                    exit_code = proc.returncode
+                    log.write(f"\nharness: timed out after {timeout:.0f} s; process group ended\n")
+                    break
     return ProcessorResult(name, exit_code, started, time.time(), timed_out, str(log_path), command.shown())
+
+
+class _LineFeed:
+    """Reads the lines a running command appends to its log and hands them on; whatever is left is
+    read when the command ends."""
+
+    def __init__(self, path: Path, on_line: Callable[[str], None] | None) -> None:
+        self.path, self.on_line, self.offset, self.partial = path, on_line, 0, ""
+
+    def __enter__(self) -> _LineFeed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.read()
+
+    def read(self) -> None:
+        if self.on_line is None:
+            return
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            data = log.read()
+        self.offset += len(data)
+        text = self.partial + data.decode("utf-8", errors="replace")
+        *lines, self.partial = text.split("\n")
+        for line in lines:
+            self.on_line(line)
 
 
 def _end_group(proc: subprocess.Popen[bytes]) -> None:

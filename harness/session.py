@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ class HarnessRun:
     seeded: list[int] = field(default_factory=list)
     game_dates: list[date] = field(default_factory=list)
     game_dates_problem: str | None = None
+    progress: Callable[[str], None] | None = None
+    """Where progress lines go in this process (the terminal), or None to hand them to the controller."""
 
     @property
     def game_dates_summary(self) -> str:

@@ -36,9 +36,19 @@ def assert_backfill(outcome: Backfill, record_property: RecordProperty) -> None:
         pytest.fail(f"{outcome.name}: " + "\n  ".join(outcome.problems) + log, pytrace=False)
 
 
-def assert_findings(findings: Sequence[Finding], record_property: RecordProperty, extra: str = "") -> None:
-    """Fail on critical findings, warn on warnings; every finding is recorded for the report."""
-    record_property("findings", [f"{f.severity}: {f.message}" for f in findings])
+def assert_findings(
+    findings: Sequence[Finding], suites: Sequence[str], record_property: RecordProperty, extra: str = ""
+) -> None:
+    """Fail on critical findings, warn on warnings; the suites checked and every finding are recorded for
+    the report (``extra`` is appended to a failure, such as a table of failed runs)."""
+    record_property("suites", list(suites))
+    record_property(
+        "findings",
+        [
+            {"suite": f.suite, "subject": f.subject, "severity": f.severity, "message": f.message}
+            for f in findings
+        ],
+    )
     for finding in findings:
         if finding.severity == "warning":
             warnings.warn(SourceChainWarning(finding.message), stacklevel=2)

@@ -18,4 +18,6 @@ def test_source_chain(
 ) -> None:
     result = source_chains[chain_name]
     record_property("fallback_dates", [f"{d.day}: {d.label}" for d in result.fallback])
-    assert_findings([f for f in source_findings if f.subject == chain_name], record_property)
+    assert_findings(
+        [f for f in source_findings if f.subject == chain_name], ["source_chains"], record_property
+    )

@@ -26,4 +26,4 @@ def test_phase3_coverage(
     table = harness_run.pipeline.output_table(harness_run.pipeline.processors[phase3_output]).name
     states = phase3_checks.states[table]
     record_property("optional_dates", [str(d) for d, s in states.items() if s is DayState.OPTIONAL])
-    assert_findings(phase3_checks.for_table(table, "date_coverage"), record_property)
+    assert_findings(phase3_checks.for_table(table, "date_coverage"), ["date_coverage"], record_property)

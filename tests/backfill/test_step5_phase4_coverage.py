@@ -24,4 +24,5 @@ def test_phase4_coverage(
     table = harness_run.pipeline.output_table(harness_run.pipeline.processors[phase4_output]).name
     states = phase4_checks.states[table]
     record_property("exempt_dates", [str(d) for d, s in states.items() if s is DayState.EXEMPT])
-    assert_findings(phase4_checks.for_table(table, "date_coverage", "bootstrap_exemptions"), record_property)
+    suites = ["date_coverage", "bootstrap_exemptions"]
+    assert_findings(phase4_checks.for_table(table, *suites), suites, record_property)

@@ -24,4 +24,6 @@ def test_output_table(
     backfill(output_processor)
     processor = harness_run.pipeline.processors[output_processor]
     checks: PhaseChecks = request.getfixturevalue(f"phase{processor.phase}_checks")
-    assert_findings(checks.for_table(processor.output, "grains_and_ranges"), record_property)
+    assert_findings(
+        checks.for_table(processor.output, "grains_and_ranges"), ["grains_and_ranges"], record_property
+    )

@@ -25,4 +25,4 @@ def test_run_history(
     )
     extra = table.to_string(index=False) if len(table) else ""
     findings = [f for f in history_checks.findings if f.subject == history_processor]
-    assert_findings(findings, record_property, extra)
+    assert_findings(findings, ["run_history"], record_property, extra)
