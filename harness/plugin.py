@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from harness.chains import ChainResult
     from harness.progress import ProgressPrinter
     from harness.session import HarnessRun
-    from harness.signoff import SignOff, TestOutcome
+    from harness.signoff import SignOff, StepOutcome
 
 RUN_KEY: pytest.StashKey[HarnessRun] = pytest.StashKey()
 CHAINS_KEY: pytest.StashKey[dict[str, ChainResult]] = pytest.StashKey()
@@ -206,7 +206,7 @@ class RunRecorder:
     def __init__(self, run: HarnessRun, config: pytest.Config) -> None:
         self.run = run
         self.config = config
-        self.tests: dict[str, TestOutcome] = {}
+        self.tests: dict[str, StepOutcome] = {}
         self.progress: ProgressPrinter | None = None
         self.signoff: SignOff | None = None
         self.problem: str | None = None
@@ -239,7 +239,7 @@ class RunRecorder:
             self.tests[report.nodeid] = outcome
 
     @property
-    def blocked(self) -> list[TestOutcome]:
+    def blocked(self) -> list[StepOutcome]:
         return [t for t in self.tests.values() if t.blocked]
 
     @pytest.hookimpl(tryfirst=True)

@@ -43,7 +43,7 @@ STEPS = {
 
 
 @dataclass
-class TestOutcome:
+class StepOutcome:
     nodeid: str
     step: str
     outcome: str
@@ -58,7 +58,7 @@ class TestOutcome:
         return self.nodeid.split("::")[-1].split("@")[0]
 
 
-def outcome_of(report: pytest.TestReport) -> TestOutcome | None:
+def outcome_of(report: pytest.TestReport) -> StepOutcome | None:
     """The outcome a report settles (call, or a setup that failed or skipped, or a failed teardown)."""
     if report.when != "call" and report.passed:
         return None
@@ -70,7 +70,7 @@ def outcome_of(report: pytest.TestReport) -> TestOutcome | None:
     else:
         message = report.longreprtext.strip() if report.failed else ""
     blocked = report.skipped and message.startswith("blocked")
-    return TestOutcome(report.nodeid, step, outcome, message, blocked, dict(report.user_properties))
+    return StepOutcome(report.nodeid, step, outcome, message, blocked, dict(report.user_properties))
 
 
 @dataclass
@@ -89,7 +89,7 @@ class SignOff:
     reasons: list[str]
     exit_status: int
     ended_at: datetime
-    tests: list[TestOutcome]
+    tests: list[StepOutcome]
     processors: list[Backfill]
     chains: dict[str, ChainResult]
     coverage: dict[str, dict[date, tuple[DayState, int]]]
@@ -112,7 +112,7 @@ class SignOff:
         return {step: c for step, c in counts.items() if c}
 
 
-def verdict(tests: Sequence[TestOutcome], exit_status: int) -> tuple[str, list[str]]:
+def verdict(tests: Sequence[StepOutcome], exit_status: int) -> tuple[str, list[str]]:
     """READY only when the run exited 0 with nothing failed or blocked; otherwise the reasons, one line
     each: every failed test, then every distinct gate with how many tests it blocked."""
     if exit_status == pytest.ExitCode.INTERRUPTED:
@@ -130,7 +130,7 @@ def verdict(tests: Sequence[TestOutcome], exit_status: int) -> tuple[str, list[s
 
 
 def build_signoff(
-    run: HarnessRun, tests: Sequence[TestOutcome], exit_status: int, chains: dict[str, ChainResult]
+    run: HarnessRun, tests: Sequence[StepOutcome], exit_status: int, chains: dict[str, ChainResult]
 ) -> SignOff:
     from harness.warehouse.base import Connection
 

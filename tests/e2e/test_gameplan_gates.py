@@ -9,7 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from signoff_checks import assert_signoff_matches_warehouse, load_signoff
 
+from harness.pipeline import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,7 +20,7 @@ WINDOW = "2021-10-31:2021-11-03"  # two bootstrap days, then two normal days
 
 
 def test_missing_critical_chain_blocks_every_backfill(
-    seeded_warehouse: DuckDBWarehouse, run_gameplan
+    seeded_warehouse: DuckDBWarehouse, run_gameplan, pipeline: Pipeline
 ) -> None:
     for table in ("nbac_gamebook_player_stats", "bdl_player_boxscores", "espn_boxscores"):
         seeded_warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = '2021-10-21'")
@@ -31,9 +33,19 @@ def test_missing_critical_chain_blocks_every_backfill(
     assert "blocked by Step 0: critical chain player_boxscores missing on 2021-10-21" in run.stdout
     assert "harness: 39 tests blocked by a gate; the run fails" in run.stdout
     assert not (run.home / "runs").exists() or not any((run.home / "runs").glob("*/once/*.json"))
-    report = next((run.home / "reports").glob("backfill-*.html")).read_text()
+    summary = assert_signoff_matches_warehouse(run.home, run.ret, seeded_warehouse.path, pipeline)
+    assert summary["verdict"] == "NOT READY"
+    assert summary["reasons"][0].startswith(
+        "Step 0: source chains: test_source_chain[player_boxscores] failed: "
+    )
+    assert summary["reasons"][1] == (
+        "39 tests blocked by Step 0: critical chain player_boxscores missing on 2021-10-21"
+    )
+    assert summary["steps"]["Step 2: Phase 3 backfill"] == {"blocked": 5}
+    report = load_signoff(run.home)[1]
     assert "Step 0: source chains" in report and "missing 3 of 3 games" in report
     assert "4 game dates: 4 bootstrap (Phase 4 exempt), no normal day" in report
+    assert "No processor ran in this run." in report
 
 
 def _with_command(tmp_path: Path, processor: str, command: str) -> Path:
@@ -57,10 +69,16 @@ def _with_command(tmp_path: Path, processor: str, command: str) -> Path:
     ids=["exit-0-no-rows", "exit-3"],
 )
 def test_failed_processor_blocks_its_dependents(
-    command: str, problem: str, tmp_path: Path, history_warehouse: Callable[[], Path], run_gameplan
+    command: str,
+    problem: str,
+    tmp_path: Path,
+    history_warehouse: Callable[[], Path],
+    run_gameplan,
+    pipeline: Pipeline,
 ) -> None:
     declaration = _with_command(tmp_path, "team_defense_game_summary", command)
-    run = run_gameplan(history_warehouse(), "--window", WINDOW, "-n", "0", pipeline=declaration)
+    warehouse = history_warehouse()
+    run = run_gameplan(warehouse, "--window", WINDOW, "-n", "0", pipeline=declaration)
     assert run.ret == 1
     assert problem in run.stdout
     skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
@@ -74,6 +92,11 @@ def test_failed_processor_blocks_its_dependents(
         "upcoming_team_game_context",
         "player_game_summary",
     }
+    summary = assert_signoff_matches_warehouse(run.home, run.ret, warehouse, pipeline)
+    failed = next(p for p in summary["processors"] if p["name"] == "team_defense_game_summary")
+    assert failed["status"] == "failed" and problem.split(": ", 1)[1] in failed["problems"][0]
+    report = load_signoff(run.home)[1]
+    assert "team_defense_game_summary: last lines of " in report  # the log tail, inline
 
 
 def test_incomplete_core_phase3_table_blocks_phase4(

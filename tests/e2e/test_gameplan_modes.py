@@ -10,9 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from signoff_checks import assert_signoff_matches_warehouse
 
+from harness.pipeline import load_pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
+REPO = Path(__file__).resolve().parents[2]
 WINDOW = "2021-10-31:2021-11-03"
 HISTORY = "nba_reference.processor_run_history"
 
@@ -25,7 +28,23 @@ def backfilled(history_warehouse: Callable[[], Path], run_gameplan, tmp_path_fac
     path = history_warehouse()
     first = run_gameplan(path, "--window", WINDOW, "-n", "0")
     assert first.ret == 0, first.stdout[-3000:]
+    signoff[WINDOW] = assert_signoff_matches_warehouse(
+        first.home, first.ret, path, load_pipeline(REPO / "pipeline.toml")
+    )
     return path
+
+
+signoff: dict[str, dict] = {}
+"""The summaries of the runs above, for the tests that read them."""
+
+
+def test_a_passing_bootstrap_window_is_signed_ready(backfilled: Path) -> None:
+    summary = signoff[WINDOW]
+    assert summary["verdict"] == "READY FOR FULL-SEASON RUN" and summary["reasons"] == []
+    assert summary["bootstrap_dates"] == ["2021-10-31", "2021-11-01"]
+    assert summary["steps"]["Step 5: Phase 4 coverage"] == {"passed": 5}
+    assert {p["status"] for p in summary["processors"]} == {"passed"}
+    assert summary["estimates"][0]["season_game_dates"] == 166
 
 
 @pytest.fixture
@@ -122,3 +141,7 @@ def test_expected_dates_skip_a_day_without_games(
         "SELECT DISTINCT game_date FROM nba_analytics.player_game_summary WHERE game_date >= '2021-11-24'"
     )
     assert sorted(str(d)[:10] for d in rows["game_date"]) == ["2021-11-24", "2021-11-26"]
+    summary = assert_signoff_matches_warehouse(run.home, run.ret, path, pipeline)
+    assert {t: c["2021-11-25"]["state"] for t, c in summary["coverage"].items()} == dict.fromkeys(
+        summary["coverage"], "no_games"
+    )

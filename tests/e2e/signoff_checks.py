@@ -1,0 +1,125 @@
+"""Reading a run's sign-off as the person signing would, and checking every number against the
+warehouse: the verdict, every coverage cell of the report and of summary.json, the processors, the
+run-history failures and the estimate's arithmetic."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from harness.pipeline import Pipeline
+from harness.warehouse.duckdb import DuckDBWarehouse
+
+
+class _Cells(HTMLParser):
+    """The coverage grid's cells: ``(table, date) -> (rows attribute, class, shown text)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[tuple[str, str], tuple[int, str, str]] = {}
+        self._open: tuple[str, str, int, str] | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "td" and "data-table" in a:
+            self._open = (
+                a["data-table"] or "",
+                a["data-date"] or "",
+                int(a["data-rows"] or 0),
+                a.get("class") or "",
+            )
+            self.text = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self.text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._open:
+            table, day, rows, cls = self._open
+            self.cells[table, day] = (rows, cls, self.text.strip())
+            self._open = None
+
+
+def load_signoff(home: Path) -> tuple[dict[str, Any], str]:
+    """(summary.json, report HTML) of the one run under ``home``."""
+    reports = sorted((home / "reports").glob("backfill-*.html"))
+    assert len(reports) == 1, reports
+    summary = json.loads(reports[0].with_name(reports[0].stem + ".summary.json").read_text())
+    return summary, reports[0].read_text()
+
+
+def assert_signoff_matches_warehouse(
+    home: Path, ret: int, warehouse_path: Path, pipeline: Pipeline
+) -> dict[str, Any]:
+    summary, html = load_signoff(home)
+    warehouse = DuckDBWarehouse(warehouse_path)
+    assert summary["format_version"] == "1.0"
+    assert summary["ready"] is (ret == 0) and summary["exit_status"] == ret
+    assert (summary["verdict"] == "READY FOR FULL-SEASON RUN") is (ret == 0)
+    banner = re.search(r'id="harness-verdict"><b>([^<]+)</b>', html)
+    assert banner and banner.group(1) == summary["verdict"]
+    for reason in summary["reasons"]:
+        assert _escaped(reason) in html
+
+    start, end = date.fromisoformat(summary["window"]["start"]), date.fromisoformat(summary["window"]["end"])
+    schedule = warehouse.query(
+        "SELECT DISTINCT game_date FROM nba_raw.nbac_schedule WHERE game_status = 3 AND game_date BETWEEN @s AND @e",
+        {"s": start, "e": end},
+    )
+    games = {str(d)[:10] for d in schedule["game_date"]}
+    assert set(summary["game_dates"]) == games
+    cells = _Cells()
+    cells.feed(html)
+    for processor in pipeline.processors.values():
+        table = pipeline.output_table(processor)
+        counts = warehouse.query(
+            f"SELECT {table.date_column} AS day, COUNT(*) AS n FROM {table.ref} "
+            f"WHERE {table.date_column} BETWEEN @s AND @e GROUP BY 1",
+            {"s": start, "e": end},
+        )
+        actual = {str(d)[:10]: int(n) for d, n in zip(counts["day"], counts["n"], strict=True)}
+        column = summary["coverage"][table.name]
+        assert len(column) == summary["window"]["days"]
+        for day, cell in column.items():
+            assert cell["rows"] == actual.get(day, 0), (table.name, day)
+            if day not in games:
+                assert cell["state"] == "no_games", (table.name, day)
+            elif day in summary["bootstrap_dates"] and table.expected_dates == "after_bootstrap":
+                assert cell["state"] == "exempt", (table.name, day)
+            rows, cls, shown = cells.cells[table.name, day]
+            assert rows == cell["rows"], (table.name, day)
+            if cell["state"] == "exempt" and not rows:
+                assert (cls, shown) == ("cv-exempt", "EX"), (table.name, day)
+            if cell["state"] == "expected":
+                assert cls == ("cv-complete" if rows else "cv-missing"), (table.name, day)
+
+    ran = [p for p in summary["processors"] if p["status"] != "not run"]
+    assert html.count("<rect ") == len([p for p in ran if p["seconds"] is not None])
+    for processor in summary["processors"]:
+        assert f"<td>{processor['name']}</td><td>{processor['status']}</td>" in html
+    failures = warehouse.query(
+        "SELECT COUNT(*) AS n FROM nba_reference.processor_run_history WHERE status = 'failed' "
+        "AND data_date BETWEEN @s AND @e",
+        {"s": start, "e": end},
+    )["n"][0]
+    assert len(summary["run_history_failures"]) <= failures
+    for estimate in summary["estimates"]:
+        per_date = sum(estimate["seconds_per_date"].values())
+        assert abs(estimate["sequential_seconds"] - per_date * estimate["season_game_dates"]) < 1
+    return summary
+
+
+def _escaped(text: str) -> str:
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
