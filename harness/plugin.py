@@ -20,6 +20,8 @@ from harness.errors import ConfigError, HarnessError
 from harness.settings import add_options, resolve_settings
 
 if TYPE_CHECKING:
+    from filelock import FileLock
+
     from harness.chains import ChainResult
     from harness.progress import ProgressPrinter
     from harness.session import HarnessRun
@@ -136,9 +138,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             if reporter is not None:
                 reporter.write_line(line)
         pytest.exit("plan mode: nothing was run or written", returncode=0)
-    if run.warehouse.kind == "duckdb" and not _is_worker():
+    recorder = session.config.pluginmanager.get_plugin(RECORDER)
+    if run.warehouse.kind == "duckdb" and recorder is not None:
         from harness.reference.seed import ensure_seeded
+        from harness.runlock import hold_warehouse
 
+        try:
+            recorder.run_lock = hold_warehouse(run.warehouse.location, run.run_id)
+        except HarnessError as exc:
+            raise pytest.UsageError(str(exc)) from None
         try:
             run.seeded = [s.year for s in ensure_seeded(run.warehouse, run.pipeline, run.window.seasons)]
         except HarnessError as exc:
@@ -146,7 +154,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if run.seeding_notice and reporter is not None:
             reporter.write_line(f"harness: {run.seeding_notice}", yellow=True)
     _read_game_dates(run, create=True)
-    recorder = session.config.pluginmanager.get_plugin(RECORDER)
     if recorder is not None and reporter is not None:
         recorder.start_progress(reporter)
 
@@ -210,6 +217,7 @@ class RunRecorder:
         self.progress: ProgressPrinter | None = None
         self.signoff: SignOff | None = None
         self.problem: str | None = None
+        self.run_lock: FileLock | None = None
 
     def start_progress(self, reporter: Any) -> None:
         """Print processor progress: straight from the runner in one process, or, under xdist, from the
@@ -258,6 +266,11 @@ class RunRecorder:
             self.problem = f"the sign-off could not be built: {exc}"
             return
         write_summary(self.signoff, self.summary_path)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self) -> None:
+        if self.run_lock is not None:
+            self.run_lock.release()
 
     def _read_chains(self) -> dict[str, ChainResult]:
         """Step 0 for the report when this process did not run it (under xdist only workers did)."""

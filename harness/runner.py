@@ -7,9 +7,11 @@ tests judge a processor by what the warehouse holds afterwards.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from harness.commands import Command
 
 KILL_GRACE_SECONDS = 5.0
 POLL_SECONDS = 0.25
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -68,19 +71,28 @@ def run_command(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
-        while True:
-            try:
-                exit_code = proc.wait(timeout=min(POLL_SECONDS, max(0.0, started + timeout - time.time())))
-                break
-            except subprocess.TimeoutExpired:
-                feed.read()
-                if time.time() >= started + timeout:
-                    timed_out = True
-                    _end_group(proc)
-                    exit_code = proc.returncode
-                    log.write(f"\nharness: timed out after {timeout:.0f} s; process group ended\n")
+        try:
+            while True:
+                try:
+                    exit_code = proc.wait(
+                        timeout=min(POLL_SECONDS, max(0.0, started + timeout - time.time()))
+                    )
                     break
+                except subprocess.TimeoutExpired:
+                    feed.read()
+                    if time.time() >= started + timeout:
+                        timed_out = True
+                        _end_group(proc)
+                        exit_code = proc.returncode
+                        log.write(f"\nharness: timed out after {timeout:.0f} s; process group ended\n")
+                        break
+        except BaseException:
+            # Ctrl-C reaches pytest, not the processor (it has its own session): end it before leaving.
+            _end_group(proc)
+            log.write("\nharness: interrupted; process group ended\n")
+            raise
     return ProcessorResult(name, exit_code, started, time.time(), timed_out, str(log_path), command.shown())
 
 
@@ -108,6 +120,15 @@ class _LineFeed:
         *lines, self.partial = text.split("\n")
         for line in lines:
             self.on_line(line)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGKILL it when the process that started it dies (an
+    xdist worker that crashed), so a processor never outlives the run. Elsewhere this is a no-op."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _end_group(proc: subprocess.Popen[bytes]) -> None:

@@ -75,6 +75,23 @@ def history_warehouse(tmp_path_factory: pytest.TempPathFactory, history_template
     return copy
 
 
+@pytest.fixture(scope="session")
+def backfilled_warehouse(
+    tmp_path_factory: pytest.TempPathFactory, history_warehouse, run_jobs, pipeline
+) -> Callable[[], Path]:
+    """Returns a function that makes a fresh copy of a warehouse in which every processor has run over
+    2021-10-31..2021-11-03 (after ``history_template``'s Phase 3 weeks): the window passes verify mode."""
+    template = history_warehouse()
+    run_jobs(template, list(pipeline.processors), date(2021, 10, 31), date(2021, 11, 3))
+
+    def copy() -> Path:
+        path = tmp_path_factory.mktemp("backfilled") / "warehouse.duckdb"
+        shutil.copyfile(template, path)
+        return path
+
+    return copy
+
+
 @pytest.fixture
 def seeded_warehouse(warehouse_factory: Callable[[], Path]) -> DuckDBWarehouse:
     """A private copy of the seeded warehouse, free to damage."""

@@ -129,6 +129,9 @@ def test_incomplete_core_phase3_table_blocks_phase4(
         (["--window", "2021-10-19", "--only", "player_game_summry"], "ERROR: --only: unknown processor 'player_game_summry'; did you mean 'player_game_summary'?"),
         (["--window", "2021-10-19", "--mode", "only"], "ERROR: --mode only needs the processors to re-run: --only NAME[,NAME...]"),
         (["--window", "2021-10-19", "--timeout", "-5"], "ERROR: --timeout '-5' is not a positive number of seconds"),
+        (["--window", "2026-11-20:2026-12-05"], "ends on or after today"),
+        (["--window", "2021-10-19'; DROP TABLE nba_raw.nbac_schedule; --"], "dates must be YYYY-MM-DD"),
+        (["--window", "2021-10-19", "--only", "player_game_summary; DROP TABLE x"], "unknown processor 'player_game_summary; DROP TABLE x'"),
     ],
 )  # fmt: skip
 def test_usage_errors_are_one_line(tmp_path: Path, run_gameplan, args: list[str], message: str) -> None:

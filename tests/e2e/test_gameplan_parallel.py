@@ -100,6 +100,18 @@ def _tables(warehouse: DuckDBWarehouse, pipeline: Pipeline) -> dict[str, pd.Data
     return frames
 
 
+def test_a_second_run_of_the_window_leaves_identical_tables(
+    xdist_run, run_gameplan, pipeline: Pipeline
+) -> None:
+    run, warehouse, _ = xdist_run
+    before = _tables(warehouse, pipeline)
+    again = run_gameplan(warehouse.path, "--window", WINDOW)
+    assert again.ret == 0, again.stdout[-3000:]
+    after = _tables(warehouse, pipeline)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
+
+
 @pytest.mark.parametrize("args", [["-n", "0"], ["-p", "no:xdist"]], ids=["n0", "no-xdist"])
 def test_same_results_in_one_process(
     args: list[str], xdist_run, history_warehouse: Callable[[], Path], run_gameplan, pipeline: Pipeline
