@@ -103,7 +103,7 @@ def _tables(warehouse: DuckDBWarehouse, pipeline: Pipeline) -> dict[str, pd.Data
 def test_a_second_run_of_the_window_leaves_identical_tables(
     xdist_run, run_gameplan, pipeline: Pipeline
 ) -> None:
-    run, warehouse, _ = xdist_run
+    _, warehouse, _ = xdist_run
     before = _tables(warehouse, pipeline)
     again = run_gameplan(warehouse.path, "--window", WINDOW)
     assert again.ret == 0, again.stdout[-3000:]
