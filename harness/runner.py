@@ -57,7 +57,7 @@ def run_command(
     """Run ``command`` to completion or timeout; on timeout its whole process group is ended. Each line
     the command logs is handed to ``on_line`` as it appears (for progress)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **command.env}
+    env = {**os.environ, **command.env, "HARNESS_PROCESSOR": name}
     started = time.time()
     timed_out = False
     with log_path.open("w", encoding="utf-8") as log, _LineFeed(log_path, on_line) as feed:

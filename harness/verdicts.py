@@ -11,6 +11,9 @@ import pytest
 
 from harness.backfill import NOT_RUN, Backfill
 from harness.checks import Finding
+from harness.expected import DayState
+from harness.fixtures import PhaseChecks
+from harness.session import HarnessRun
 
 RecordProperty = Callable[[str, Any], None]
 
@@ -55,3 +58,18 @@ def assert_findings(
     critical = [f.message for f in findings if f.severity == "critical"]
     if critical:
         pytest.fail("\n".join(critical) + (f"\n{extra}" if extra else ""), pytrace=False)
+
+
+def assert_coverage(
+    processor: str,
+    checks: PhaseChecks,
+    run: HarnessRun,
+    suites: Sequence[str],
+    shown: DayState,
+    record_property: RecordProperty,
+) -> None:
+    """Steps 3 and 5: the processor's output table against the coverage suites; the dates in state
+    ``shown`` (optional or EXEMPT) are recorded, so that they are shown, never silently dropped."""
+    table = run.pipeline.output_table(run.pipeline.processors[processor]).name
+    record_property(f"{shown.value}_dates", [str(d) for d, s in checks.states[table].items() if s is shown])
+    assert_findings(checks.for_table(table, *suites), suites, record_property)

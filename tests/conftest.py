@@ -42,16 +42,21 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline
     return path
 
 
-@pytest.fixture(scope="session")
-def warehouse_factory(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Callable[[], Path]:
-    """Returns a function that makes a fresh private copy of the seeded warehouse (for module fixtures)."""
+def copier(tmp_path_factory: pytest.TempPathFactory, template: Path, name: str) -> Callable[[], Path]:
+    """A function that makes a fresh private copy of ``template`` in a new temporary directory."""
 
     def copy() -> Path:
-        path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-        shutil.copyfile(seeded_template, path)
+        path = tmp_path_factory.mktemp(name) / "warehouse.duckdb"
+        shutil.copyfile(template, path)
         return path
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def warehouse_factory(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Callable[[], Path]:
+    """Returns a function that makes a fresh private copy of the seeded warehouse (for module fixtures)."""
+    return copier(tmp_path_factory, seeded_template, "warehouse")
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +71,7 @@ def history_template(tmp_path_factory: pytest.TempPathFactory, warehouse_factory
 @pytest.fixture(scope="session")
 def history_warehouse(tmp_path_factory: pytest.TempPathFactory, history_template: Path) -> Callable[[], Path]:
     """Returns a function that makes a fresh copy of ``history_template``."""
-
-    def copy() -> Path:
-        path = tmp_path_factory.mktemp("history") / "warehouse.duckdb"
-        shutil.copyfile(history_template, path)
-        return path
-
-    return copy
+    return copier(tmp_path_factory, history_template, "history")
 
 
 @pytest.fixture(scope="session")
@@ -83,13 +82,7 @@ def backfilled_warehouse(
     2021-10-31..2021-11-03 (after ``history_template``'s Phase 3 weeks): the window passes verify mode."""
     template = history_warehouse()
     run_jobs(template, list(pipeline.processors), date(2021, 10, 31), date(2021, 11, 3))
-
-    def copy() -> Path:
-        path = tmp_path_factory.mktemp("backfilled") / "warehouse.duckdb"
-        shutil.copyfile(template, path)
-        return path
-
-    return copy
+    return copier(tmp_path_factory, template, "backfilled")
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ class DuckDBConnection:
             missing = [name for name in statement.params if name not in params]
             if missing:
                 raise WarehouseError(f"query parameter @{missing[0]} has no value; pass it in params")
-            self._warehouse.statements_run += 1
+            self._warehouse.count_statement()
             try:
                 result = self._con.execute(statement.sql, {name: params[name] for name in statement.params})
             except duckdb.Error as exc:
@@ -87,7 +87,7 @@ class DuckDBConnection:
         # BY NAME: a plain SELECT * would match columns by position.
         self._con.register("_harness_frame", frame)
         try:
-            self._warehouse.statements_run += 1
+            self._warehouse.count_statement()
             self._con.execute(f"INSERT INTO {table_ref} BY NAME SELECT * FROM _harness_frame")
         except duckdb.Error as exc:
             raise WarehouseError(f"insert into {table_ref}: {str(exc).splitlines()[0]}") from exc
@@ -117,8 +117,19 @@ class DuckDBWarehouse:
         self.location = str(self.path)
         self.lock_timeout = lock_timeout
         self.statements_run = 0
+        self._query_log = os.environ.get("HARNESS_QUERY_LOG")
         self._lock = FileLock(f"{self.path}.lock")
         self._holder = Path(f"{self.path}.holder")
+
+    def count_statement(self) -> None:
+        """Count a statement sent to DuckDB; with ``HARNESS_QUERY_LOG`` set, also append who sent it (the
+        running test, and the processor when a processor's command sent it) for the benchmarks."""
+        self.statements_run += 1
+        if self._query_log:
+            test = os.environ.get("PYTEST_CURRENT_TEST", "session").split(" (")[0]
+            processor = os.environ.get("HARNESS_PROCESSOR", "-")
+            with open(self._query_log, "a", encoding="utf-8") as log:
+                log.write(f"{test}\t{processor}\n")
 
     @contextmanager
     def connect(self) -> Iterator[DuckDBConnection]:

@@ -12,7 +12,7 @@ from harness.backfill import Backfill
 from harness.expected import DayState
 from harness.fixtures import PhaseChecks
 from harness.session import HarnessRun
-from harness.verdicts import RecordProperty, assert_findings
+from harness.verdicts import RecordProperty, assert_coverage
 
 
 def test_phase3_coverage(
@@ -22,8 +22,7 @@ def test_phase3_coverage(
     harness_run: HarnessRun,
     record_property: RecordProperty,
 ) -> None:
-    backfill(phase3_output)
-    table = harness_run.pipeline.output_table(harness_run.pipeline.processors[phase3_output]).name
-    states = phase3_checks.states[table]
-    record_property("optional_dates", [str(d) for d, s in states.items() if s is DayState.OPTIONAL])
-    assert_findings(phase3_checks.for_table(table, "date_coverage"), ["date_coverage"], record_property)
+    backfill(phase3_output)  # a blocked processor's checks are blocked too
+    assert_coverage(
+        phase3_output, phase3_checks, harness_run, ["date_coverage"], DayState.OPTIONAL, record_property
+    )

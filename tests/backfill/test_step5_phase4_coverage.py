@@ -10,7 +10,9 @@ from harness.backfill import Backfill
 from harness.expected import DayState
 from harness.fixtures import PhaseChecks
 from harness.session import HarnessRun
-from harness.verdicts import RecordProperty, assert_findings
+from harness.verdicts import RecordProperty, assert_coverage
+
+SUITES = ["date_coverage", "bootstrap_exemptions"]
 
 
 def test_phase4_coverage(
@@ -20,9 +22,5 @@ def test_phase4_coverage(
     harness_run: HarnessRun,
     record_property: RecordProperty,
 ) -> None:
-    backfill(phase4_output)
-    table = harness_run.pipeline.output_table(harness_run.pipeline.processors[phase4_output]).name
-    states = phase4_checks.states[table]
-    record_property("exempt_dates", [str(d) for d, s in states.items() if s is DayState.EXEMPT])
-    suites = ["date_coverage", "bootstrap_exemptions"]
-    assert_findings(phase4_checks.for_table(table, *suites), suites, record_property)
+    backfill(phase4_output)  # a blocked processor's checks are blocked too
+    assert_coverage(phase4_output, phase4_checks, harness_run, SUITES, DayState.EXEMPT, record_property)

@@ -1,0 +1,52 @@
+"""End-to-end wall time and peak memory of `pytest --window W` on the embedded default.
+
+    .venv/bin/python bench/end_to_end.py --window 2021-10-19:2021-11-15 --runs 5
+    .venv/bin/python bench/end_to_end.py --window 2021-10-19:2022-04-10 --runs 5
+
+For each worker setting (`-n 0` and pytest.ini's default) it times N cold runs (a new, empty warehouse:
+seeding, every processor, every check) and N warm runs (`--mode verify` on the warehouse a cold run
+left). Peak memory is the summed resident memory of the whole process tree (pytest, its workers and the
+processors), sampled every 0.1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from measure import PYTHON, describe, run
+
+WORKERS = {"-n 0": ["-n", "0"], "default workers": []}
+
+
+def gameplan(window: str, warehouse: Path, home: Path, *args: str) -> list[str]:
+    return [
+        PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--window", window,
+        f"--warehouse={warehouse}", f"--report-dir={home / 'reports'}", *args,
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--window", default="2021-10-19:2021-11-15")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--extra", nargs="*", default=[], help="more pytest arguments (e.g. --long-window)")
+    args = parser.parse_args()
+    for label, workers in WORKERS.items():
+        cold, warm = [], []
+        for _ in range(args.runs):
+            home = Path(tempfile.mkdtemp(prefix="bench-"))
+            warehouse = home / "warehouse.duckdb"
+            cold.append(run(gameplan(args.window, warehouse, home, *workers, *args.extra)))
+            warm.append(
+                run(gameplan(args.window, warehouse, home, *workers, "--mode", "verify", *args.extra))
+            )
+            shutil.rmtree(home)
+        print(f"{args.window} {label} cold: {describe(cold)}", flush=True)
+        print(f"{args.window} {label} warm (verify): {describe(warm)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every benchmark, in the order bench/RESULTS.md reports them; output to bench/results-raw.txt.
+set -euo pipefail
+cd "$(dirname "$0")"
+export BENCH_PYTHON="${BENCH_PYTHON:-$(cd .. && pwd)/.venv/bin/python}"
+PY="$BENCH_PYTHON"
+{
+  echo "# $(date -u +%FT%TZ) on $(nproc) cores"
+  "$PY" end_to_end.py --window 2021-10-19:2021-11-15 --runs "${RUNS:-5}"
+  "$PY" end_to_end.py --window 2021-10-19:2022-04-10 --runs "${SEASON_RUNS:-3}"
+  "$PY" queries.py 2021-10-19:2021-11-15 2021-10-19:2022-04-10
+  "$PY" parallel_phase3.py --runs "${RUNS:-5}"
+  "$PY" overhead.py --runs "${SEASON_RUNS:-3}"
+  "$PY" end_to_end.py --window 2021-10-19:2025-04-13 --runs 1
+} 2>&1 | tee results-raw.txt
