@@ -31,6 +31,7 @@ TABLE_KEYS = {
     "bootstrap_placeholders",
     "ranges",
     "present",
+    "partition_coverage",
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 
@@ -67,6 +68,9 @@ class Table:
     """Inclusive value ranges per column; values outside are errors."""
     present: dict[str, Presence] = field(default_factory=dict)
     """Columns that must be filled for a share of the rows (usage_rate for active players)."""
+    partition_coverage: bool = False
+    """The table is partitioned by day on ``date_column``: on BigQuery, coverage reads its row counts from
+    ``INFORMATION_SCHEMA.PARTITIONS`` (metadata, nothing scanned) instead of counting the date column."""
 
     @property
     def ref(self) -> str:
@@ -330,6 +334,7 @@ class _Builder:
                 bootstrap_placeholders=spec.get("bootstrap_placeholders", False) is True,
                 ranges=self.ranges(f"{where}.ranges", spec.get("ranges", {})),
                 present=self.presence(f"{where}.present", spec.get("present", {})),
+                partition_coverage=spec.get("partition_coverage", False) is True,
             )
         return tables
 

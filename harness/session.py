@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from harness.errors import ConfigError, HarnessError
 from harness.modes import Mode, parse_mode, parse_timeout
 from harness.pipeline import Pipeline, load_pipeline
 from harness.settings import Settings
@@ -50,11 +51,20 @@ class HarnessRun:
 
     @property
     def template_context(self) -> dict[str, str]:
-        """Fields for processor command templates that do not depend on the processor."""
+        """Fields for processor command templates that do not depend on the processor. The backend fields
+        reach the reference jobs through ``[processor_defaults] env``; unset ones are empty strings."""
+        settings = self.settings
+        repo = settings.pipeline_repo.value
         return {
             "warehouse": self.warehouse.location,
-            "project": "",
+            "backend": self.warehouse.kind,
+            "project": settings.project.value or "",
+            "location": settings.location.value or "",
+            "dataset_prefix": settings.dataset_prefix.value or "",
+            "maximum_bytes_billed": settings.maximum_bytes_billed.value or "",
+            "bigquery_endpoint": settings.bigquery_endpoint.value or "",
             "repo": str(self.pipeline.path.parent),
+            "pipeline_repo": str(settings.path("pipeline_repo")) if repo else "",
             "run_id": self.run_id,
         }
 
@@ -76,13 +86,51 @@ def build_run(settings: Settings, run_id: str, today: date | None = None) -> Har
     window = parse_window(
         settings.window.value or "", pipeline.seasons, pipeline.bootstrap_days, today or date.today()
     )
-    backend = settings.backend.value or "duckdb"
-    # The embedded warehouse is a file relative to the rootdir; other backends name a project.
-    location = str(settings.path("warehouse")) if backend == "duckdb" else settings.warehouse.value or ""
     mode = parse_mode(settings.mode.value, settings.only.value, pipeline)
     timeout = parse_timeout(settings.timeout.value)
-    warehouse = open_warehouse(backend, location)
+    _require_pipeline_repo(settings, pipeline)
+    warehouse = _warehouse(settings, pipeline, run_id)
     return HarnessRun(settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout)
+
+
+def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse:
+    """The embedded file (relative to the rootdir), or the BigQuery project with every job labelled with
+    the run id. BigQuery is asked up front for the declared datasets: missing credentials, an unknown
+    project or a missing dataset stop the run as a usage error, one line, before anything is written."""
+    backend = settings.backend.value or "duckdb"
+    if backend == "duckdb":
+        return open_warehouse(backend, str(settings.path("warehouse")))
+    warehouse = open_warehouse(
+        backend,
+        settings.warehouse.value or "",
+        project=settings.project.value,
+        region=settings.location.value,
+        dataset_prefix=settings.dataset_prefix.value,
+        maximum_bytes_billed=settings.maximum_bytes_billed.value,
+        endpoint=settings.bigquery_endpoint.value,
+        labels={"harness_run_id": run_id},
+    )
+    from harness.warehouse.bigquery import BigQueryWarehouse
+
+    assert isinstance(warehouse, BigQueryWarehouse)
+    try:
+        warehouse.check_datasets(pipeline.datasets.values())
+    except HarnessError as exc:
+        raise ConfigError(f"--backend {backend}: {exc}") from None
+    return warehouse
+
+
+def _require_pipeline_repo(settings: Settings, pipeline: Pipeline) -> None:
+    """A declaration whose commands run in the user's checkout (``{pipeline_repo}``) needs to be told where."""
+    if settings.pipeline_repo.value:
+        return
+    for processor in pipeline.processors.values():
+        templates = (*processor.command, *processor.dates_command, processor.cwd, *processor.env.values())
+        if any("{pipeline_repo}" in t for t in templates):
+            raise ConfigError(
+                f"{pipeline.path.name} runs processors in {{pipeline_repo}}: pass --pipeline-repo PATH "
+                "(your checkout of the pipeline) or set HARNESS_PIPELINE_REPO"
+            )
 
 
 def report_path(settings: Settings, run_id: str) -> Path:

@@ -23,6 +23,12 @@ SOURCES: dict[str, tuple[str, str, str | None]] = {
     "mode": ("harness_mode", "HARNESS_MODE", None),
     "only": ("harness_only", "HARNESS_ONLY", None),
     "timeout": ("harness_timeout", "HARNESS_TIMEOUT", None),
+    "project": ("harness_project", "HARNESS_PROJECT", None),
+    "location": ("harness_location", "HARNESS_LOCATION", None),
+    "dataset_prefix": ("harness_dataset_prefix", "HARNESS_DATASET_PREFIX", None),
+    "maximum_bytes_billed": ("harness_maximum_bytes_billed", "HARNESS_MAXIMUM_BYTES_BILLED", None),
+    "bigquery_endpoint": ("harness_bigquery_endpoint", "HARNESS_BIGQUERY_ENDPOINT", None),
+    "pipeline_repo": ("harness_pipeline_repo", "HARNESS_PIPELINE_REPO", None),
 }
 
 
@@ -42,6 +48,12 @@ class Settings:
     mode: Setting
     only: Setting
     timeout: Setting
+    project: Setting
+    location: Setting
+    dataset_prefix: Setting
+    maximum_bytes_billed: Setting
+    bigquery_endpoint: Setting
+    pipeline_repo: Setting
     rootdir: Path
 
     def path(self, name: str) -> Path:
@@ -75,13 +87,19 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "backfill harness")
     helps = {
         "window": "backfill window START:END (inclusive ISO dates) or DATE; enables the gameplan suite",
-        "backend": "warehouse backend (default: duckdb, the embedded warehouse)",
+        "backend": "warehouse backend: duckdb (default, the embedded warehouse) or bigquery (--project)",
         "warehouse": "embedded warehouse file (default: .harness/warehouse.duckdb)",
         "pipeline": "pipeline declaration (default: pipeline.toml)",
         "report_dir": "where reports go when --html is not given (default: .harness/reports)",
         "mode": "run (default), missing, verify, only or plan",
         "only": "comma-separated processors to re-run (implies --mode only); the rest is verified",
         "timeout": "seconds before any processor is stopped, overriding the declared timeout_seconds",
+        "project": "BigQuery project (--backend bigquery); its datasets hold the pipeline's tables",
+        "location": "BigQuery job location, e.g. US or us-west2 (default: the client's)",
+        "dataset_prefix": "BigQuery: prefix for every declared dataset, e.g. test_ reads test_nba_raw",
+        "maximum_bytes_billed": "BigQuery: byte cap for every job (harness and reference jobs); none by default",
+        "bigquery_endpoint": "BigQuery API URL of an emulator (anonymous credentials); default: Google's",
+        "pipeline_repo": "checkout of the real pipeline, for {pipeline_repo} in pipeline.production.toml",
     }
     for name, (ini_key, env_key, _default) in SOURCES.items():
         flag = "--" + name.replace("_", "-")

@@ -8,8 +8,13 @@ bootstrap days with a ``success`` row of 0 records. Each date's rows replace tha
 table in one transaction, together with its final run-history row; a ``running`` row is committed first,
 so a crash leaves the old rows and a ``running`` row with no final one.
 
-Exit codes: 0 every date succeeded, 1 a date failed, 2 bad arguments. The warehouse file comes from
-``HARNESS_WAREHOUSE``, the declaration from ``HARNESS_PIPELINE`` (default: the repository's pipeline.toml).
+Exit codes: 0 every date succeeded, 1 a date failed, 2 bad arguments. The declaration comes from
+``HARNESS_PIPELINE`` (default: the repository's pipeline.toml), the warehouse from the variables that
+pipeline.toml's ``[processor_defaults] env`` passes: ``HARNESS_BACKEND`` (``duckdb``, the default, or
+``bigquery``); for DuckDB the file ``HARNESS_WAREHOUSE``; for BigQuery ``HARNESS_PROJECT``,
+``HARNESS_LOCATION``, ``HARNESS_DATASET_PREFIX``, ``HARNESS_MAXIMUM_BYTES_BILLED`` and
+``HARNESS_BIGQUERY_ENDPOINT`` (an emulator). On BigQuery every job is labelled with ``HARNESS_RUN_ID``
+(the harness run) and the processor's name.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -28,8 +34,8 @@ from pathlib import Path
 
 from harness.errors import ConfigError, HarnessError
 from harness.pipeline import Pipeline, Processor, Table, load_pipeline
+from harness.warehouse import Warehouse, open_warehouse
 from harness.warehouse.base import Connection, to_date
-from harness.warehouse.duckdb import DuckDBWarehouse
 
 DEFAULT_PIPELINE = Path(__file__).resolve().parents[2] / "pipeline.toml"
 # Dates computed per connection: large enough that the set-based SQL runs few times per season, small
@@ -46,6 +52,12 @@ class Job:
     table: Table
     pipeline: Pipeline
     run_id: str
+
+    @property
+    def scratch(self) -> str:
+        """The session temp table of computed rows, named per run: the BigQuery emulator keeps temp tables
+        in a dataset shared by every session, so parallel jobs need distinct names (BigQuery does not)."""
+        return f"_harness_out_{self.run_id.rsplit('_', 1)[-1]}"
 
     @property
     def sql(self) -> str:
@@ -132,29 +144,42 @@ def history_row(job: Job, day: date, status: str, started: datetime, **fields: o
 def write_history(conn: Connection, job: Job, row: dict[str, object]) -> None:
     if not job.processor.writes_run_history:
         return
+    # Unset fields are left out (NULL by default): BigQuery cannot type a NULL query parameter.
+    row = {key: value for key, value in row.items() if value is not None}
     columns = ", ".join(row)
     values = ", ".join(f"PARSE_JSON(@{k})" if k in ("errors", "summary") else f"@{k}" for k in row)
     history = job.pipeline.tables[job.pipeline.run_history]
     conn.execute(f"INSERT INTO {history.ref} ({columns}) VALUES ({values})", row)
 
 
-def replace_date(conn: Connection, job: Job, day: date) -> int:
-    """Swap one date's rows for the freshly computed ones; returns rows written."""
+def replace_date(conn: Connection, job: Job, day: date, columns: Sequence[str]) -> int:
+    """Swap one date's rows for the freshly computed ones (``columns``, matched by name); returns rows
+    written. Both statements name the date, so on BigQuery they touch that date's partition only."""
     table, column = job.table.ref, job.table.date_column
+    names = ", ".join(columns)
     conn.execute(f"DELETE FROM {table} WHERE {column} = @day", {"day": day})
-    return conn.execute(f"INSERT INTO {table} SELECT * FROM _harness_out WHERE {column} = @day", {"day": day})
+    return conn.execute(
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {job.scratch} WHERE {column} = @day", {"day": day}
+    )
+
+
+def compute(conn: Connection, job: Job, days: list[date]) -> list[str]:
+    """The processor's SQL for the batch into the session temp table ``job.scratch``; returns its columns
+    (a subset of the output table's, which keeps its own defaults for the rest)."""
+    conn.execute(f"DROP TABLE IF EXISTS {job.scratch}")
+    conn.execute(
+        f"CREATE TEMP TABLE {job.scratch} AS {job.sql.strip().rstrip(';')}",
+        {"start_date": days[0], "end_date": days[-1]},
+    )
+    return [str(name) for name in conn.query(f"SELECT * FROM {job.scratch} LIMIT 0").columns]
 
 
 def run_batch(conn: Connection, job: Job, days: list[date], log: Progress) -> int:
     """Compute ``days`` with one set-based query, then commit each date on its own; returns failures."""
     failures = 0
+    columns: list[str] = []
     try:
-        conn.execute("DROP TABLE IF EXISTS _harness_out")
-        conn.execute(
-            f"CREATE TEMP TABLE _harness_out AS SELECT * FROM {job.table.ref} WHERE FALSE "
-            f"UNION ALL BY NAME ({job.sql.strip().rstrip(';')})",
-            {"start_date": days[0], "end_date": days[-1]},
-        )
+        columns = compute(conn, job, days)
         compute_error: HarnessError | None = None
     except HarnessError as exc:
         compute_error = exc
@@ -166,7 +191,7 @@ def run_batch(conn: Connection, job: Job, days: list[date], log: Progress) -> in
             if compute_error is not None:
                 raise compute_error
             with conn.transaction():
-                records = replace_date(conn, job, day)
+                records = replace_date(conn, job, day, columns)
                 write_history(conn, job, history_row(job, day, "success", started, records_processed=records))
             log.success(records)
         except HarnessError as exc:
@@ -180,6 +205,8 @@ def run_batch(conn: Connection, job: Job, days: list[date], log: Progress) -> in
             ]
             write_history(conn, job, history_row(job, day, "failed", started, errors=json.dumps(error)))
             log.failure(day, exc)
+    with suppress(HarnessError):  # a leftover scratch table costs nothing; the dates are committed
+        conn.execute(f"DROP TABLE IF EXISTS {job.scratch}")
     return failures
 
 
@@ -219,14 +246,10 @@ def run(args: argparse.Namespace) -> int:
             f"unknown processor {args.processor!r}; known: {', '.join(pipeline.processors)}", file=sys.stderr
         )
         return 2
-    location = os.environ.get("HARNESS_WAREHOUSE")
-    if not location:
-        print("HARNESS_WAREHOUSE is not set; point it at the warehouse file", file=sys.stderr)
-        return 2
+    warehouse = warehouse_from_env(os.environ, processor)
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     name = processor.run_history_name or processor.name
     job = Job(processor, pipeline.output_table(processor), pipeline, f"{name}_{stamp}_{secrets.token_hex(4)}")
-    warehouse = DuckDBWarehouse(location)
     with warehouse.connect() as conn:
         first = min(args.date_list) if args.date_list else args.start_date
         last = max(args.date_list) if args.date_list else args.end_date
@@ -262,6 +285,26 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     return 1 if failures else 0
+
+
+def warehouse_from_env(environ: Mapping[str, str], processor: Processor) -> Warehouse:
+    """The warehouse the harness passed in the environment; ConfigError (exit 2) when it is incomplete."""
+    backend = environ.get("HARNESS_BACKEND") or "duckdb"
+    if backend == "duckdb" and not environ.get("HARNESS_WAREHOUSE"):
+        raise ConfigError("HARNESS_WAREHOUSE is not set; point it at the warehouse file")
+    labels = {"processor": processor.name}
+    if environ.get("HARNESS_RUN_ID"):
+        labels["harness_run_id"] = environ["HARNESS_RUN_ID"]
+    return open_warehouse(
+        backend,
+        environ.get("HARNESS_WAREHOUSE", ""),
+        project=environ.get("HARNESS_PROJECT") or None,
+        region=environ.get("HARNESS_LOCATION") or None,
+        dataset_prefix=environ.get("HARNESS_DATASET_PREFIX") or None,
+        maximum_bytes_billed=environ.get("HARNESS_MAXIMUM_BYTES_BILLED") or None,
+        endpoint=environ.get("HARNESS_BIGQUERY_ENDPOINT") or None,
+        labels=labels,
+    )
 
 
 def _is_bootstrap(day: date, openers: dict[int, date], bootstrap_days: int) -> bool:

@@ -1,17 +1,24 @@
-"""Seed the embedded warehouse: the reference pipeline's tables and a generated demo season.
+"""Seed a warehouse: the reference pipeline's tables and a generated demo season.
 
 The harness calls ``ensure_seeded`` before a run on the embedded default; it creates missing tables and
 generates raw data only for the window's seasons that have none, so a warehouse that a user repaired or
-damaged on purpose (``harness query``) is never overwritten.
+damaged on purpose (``harness query``) is never overwritten. The same code seeds a BigQuery project (the
+tests' emulator, or a test project behind a dataset prefix): the DDL is BigQuery SQL, the rows go in as
+load jobs. A season there takes about 40 s, mostly play-by-play, so ``through`` can stop it at a date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from harness.pipeline import Pipeline, Season
 from harness.warehouse.base import Connection, Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DDL_PACKAGE = "harness.reference"
 
@@ -31,18 +38,39 @@ def create_tables(conn: Connection, pipeline: Pipeline) -> None:
 
 
 def seasons_without_data(conn: Connection, pipeline: Pipeline, seasons: Iterable[Season]) -> list[Season]:
+    """The seasons whose schedule has no row at all. The date filter is there for BigQuery, where the real
+    schedule table requires one (``require_partition_filter``)."""
+    seasons = list(seasons)
+    if not seasons:
+        return []
     schedule = pipeline.tables[pipeline.schedule.table]
     present = set(
         conn.query(
-            f"SELECT DISTINCT season_year FROM {schedule.ref} WHERE season_year IN UNNEST(@years)",
-            {"years": [s.year for s in seasons]},
+            f"SELECT DISTINCT season_year FROM {schedule.ref} "
+            f"WHERE {schedule.date_column} BETWEEN @first AND @last AND season_year IN UNNEST(@years)",
+            {
+                "first": min(s.opener for s in seasons),
+                "last": max(s.last_day for s in seasons),
+                "years": [s.year for s in seasons],
+            },
         )["season_year"].astype(int)
     )
     return [s for s in seasons if s.year not in present]
 
 
-def ensure_seeded(warehouse: Warehouse, pipeline: Pipeline, seasons: Iterable[Season]) -> list[Season]:
-    """Create the tables, then generate and insert each season that has no raw data.
+def rows_through(pipeline: Pipeline, table_ref: str, frame: pd.DataFrame, through: date) -> pd.DataFrame:
+    """The rows of a demo frame dated up to ``through`` by its declared date column."""
+    import pandas as pd
+
+    table = pipeline.tables[table_ref.split(".")[1]]
+    return frame[pd.to_datetime(frame[table.date_column]) <= pd.Timestamp(through)]
+
+
+def ensure_seeded(
+    warehouse: Warehouse, pipeline: Pipeline, seasons: Iterable[Season], through: date | None = None
+) -> list[Season]:
+    """Create the tables, then generate and insert each season that has no raw data, up to ``through``
+    when given (a season seeded in part counts as present afterwards).
 
     Returns the seasons that were seeded (empty when the warehouse already held them all).
     """
@@ -55,5 +83,7 @@ def ensure_seeded(warehouse: Warehouse, pipeline: Pipeline, seasons: Iterable[Se
             frames = generate_season(season.year, season.opener, season.last_day)
             with conn.transaction():
                 for table_ref, frame in frames.items():
+                    if through is not None:
+                        frame = rows_through(pipeline, table_ref, frame, through)
                     conn.insert_frame(table_ref, frame)
     return missing

@@ -33,11 +33,12 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -60,6 +61,8 @@ NO_CREDENTIALS = (
 # Dataset and table names the harness accepts: BigQuery allows more, the contract uses no more.
 NAME = re.compile(r"[A-Za-z0-9_]+")
 PROJECT = re.compile(r"[a-z0-9][a-z0-9.:-]*[a-z0-9]")
+METADATA_VIEW = "INFORMATION_SCHEMA."
+ENDPOINT = re.compile(r"https?://[^\s/]+(/\S*)?")
 
 # Checked in order: a bool is an int and a datetime is a date, so the narrower type comes first.
 PARAM_TYPES: tuple[tuple[type, str], ...] = (
@@ -276,15 +279,30 @@ def _ndjson(frame: pd.DataFrame, fields: Mapping[str, bigquery.SchemaField]) -> 
     ).encode()
 
 
-def _default_client(project: str, location: str | None) -> bigquery.Client:
-    """Application default credentials, as ``gcloud auth application-default login`` leaves them."""
+def _default_client(project: str, location: str | None, endpoint: str | None = None) -> bigquery.Client:
+    """Application default credentials, as ``gcloud auth application-default login`` leaves them; with an
+    ``endpoint`` (a BigQuery-API emulator), anonymous credentials instead, since an emulator checks none and
+    a developer's real credentials must never be sent to it."""
     from google.cloud import bigquery
 
-    return bigquery.Client(project=project, location=location)
+    if endpoint is None:
+        return bigquery.Client(project=project, location=location)
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+
+    return bigquery.Client(
+        project=project,
+        location=location,
+        credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=endpoint),
+    )
 
 
 class BigQueryConnection:
     """One session's worth of work: every job labelled, capped and, after the first, in the session."""
+
+    partition_metadata = True
+    """``dataset.INFORMATION_SCHEMA.PARTITIONS`` answers here (coverage reads it instead of scanning)."""
 
     def __init__(self, client: bigquery.Client, warehouse: BigQueryWarehouse) -> None:
         self._client = client
@@ -431,9 +449,12 @@ class BigQueryWarehouse:
         maximum_bytes_billed: int | None = None,
         labels: Mapping[str, object] | None = None,
         client_factory: ClientFactory | None = None,
+        endpoint: str | None = None,
     ) -> None:
         if not PROJECT.fullmatch(project):
             raise WarehouseError(f"--project {project!r} is not a BigQuery project id (lowercase, digits, -)")
+        if endpoint is not None and not ENDPOINT.fullmatch(endpoint):
+            raise WarehouseError(f"--bigquery-endpoint {endpoint!r} is not an http(s) URL")
         self.project = project
         self.location = project
         self.region = location
@@ -441,7 +462,8 @@ class BigQueryWarehouse:
         self.maximum_bytes_billed = maximum_bytes_billed
         self.labels: dict[str, object] = dict(labels or {})
         self.statements_run = 0
-        self._client_factory = client_factory or _default_client
+        self.endpoint = endpoint
+        self._client_factory = client_factory or partial(_default_client, endpoint=endpoint)
         self._client: bigquery.Client | None = None
         self._statements: dict[str, list[Statement]] = {}
 
@@ -483,7 +505,21 @@ class BigQueryWarehouse:
                 continue
             table.set("db", exp.to_identifier(self.dataset(dataset.name)))
             table.set("catalog", project.copy())
+            if table.name.upper().startswith(METADATA_VIEW):
+                # sqlglot reads ``dataset.INFORMATION_SCHEMA.X`` as one quoted name; BigQuery takes it
+                # either way, but an emulator only recognises the view unquoted.
+                table.this.set("quoted", False)
         return Statement(tree.sql(dialect="bigquery"), _parameter_names(tree))
+
+    def check_datasets(self, names: Iterable[str]) -> None:
+        """Fail in one line, before anything runs or is written, when the credentials, the project or one
+        of the mapped datasets is missing; otherwise every test would fail on its own with the same cause."""
+        client = self.client()
+        for name in sorted(set(names)):
+            try:
+                client.get_dataset(f"{self.project}.{self.dataset(name)}")
+            except _failures() as exc:
+                raise self.error(exc) from None
 
     def error(self, exc: BaseException) -> WarehouseError:
         return warehouse_error(exc, self.project, self.maximum_bytes_billed)

@@ -124,7 +124,7 @@ def test_incomplete_core_phase3_table_blocks_phase4(
         (["--window", "2021-10-19:yesterday"], "ERROR: --window '2021-10-19:yesterday': dates must be YYYY-MM-DD"),
         (["--window", "2021-11-15:2021-10-19"], "ERROR: --window '2021-11-15:2021-10-19': END is before START"),
         (["--window", "2019-10-19:2019-10-20"], "outside the declared seasons"),
-        (["--window", "2021-10-19", "--backend", "duckdbb"], "is not a known backend (duckdb); did you mean 'duckdb'?"),
+        (["--window", "2021-10-19", "--backend", "duckdbb"], "is not a known backend (duckdb, bigquery); did you mean 'duckdb'?"),
         (["--window", "2021-10-19", "--mode", "verfy"], "ERROR: --mode 'verfy' is not one of run, missing, verify, only, plan; did you mean 'verify'?"),
         (["--window", "2021-10-19", "--only", "player_game_summry"], "ERROR: --only: unknown processor 'player_game_summry'; did you mean 'player_game_summary'?"),
         (["--window", "2021-10-19", "--mode", "only"], "ERROR: --mode only needs the processors to re-run: --only NAME[,NAME...]"),
