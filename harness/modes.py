@@ -68,3 +68,11 @@ def parse_timeout(value: str | None) -> float | None:
     if not seconds > 0:
         raise ConfigError(f"--timeout {value!r} is not a positive number of seconds")
     return seconds
+
+
+def parse_positive_int(option: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ConfigError(f"{option} {value!r} is not a positive whole number")
+    return int(value)

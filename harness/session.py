@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from harness.errors import ConfigError, HarnessError
-from harness.modes import Mode, parse_mode, parse_timeout
+from harness.modes import Mode, parse_mode, parse_positive_int, parse_timeout
 from harness.pipeline import Pipeline, load_pipeline
 from harness.settings import Settings
 from harness.warehouse import Warehouse, open_warehouse
@@ -84,7 +84,11 @@ def build_run(settings: Settings, run_id: str, today: date | None = None) -> Har
     """Load the declaration, parse the window and pick the warehouse. Raises ConfigError on bad input."""
     pipeline = load_pipeline(settings.path("pipeline"))
     window = parse_window(
-        settings.window.value or "", pipeline.seasons, pipeline.bootstrap_days, today or date.today()
+        settings.window.value or "",
+        pipeline.seasons,
+        pipeline.bootstrap_days,
+        today or date.today(),
+        max_days=parse_positive_int("--max-window-days", settings.max_window_days.value),
     )
     mode = parse_mode(settings.mode.value, settings.only.value, pipeline)
     timeout = parse_timeout(settings.timeout.value)

@@ -23,6 +23,7 @@ SOURCES: dict[str, tuple[str, str, str | None]] = {
     "mode": ("harness_mode", "HARNESS_MODE", None),
     "only": ("harness_only", "HARNESS_ONLY", None),
     "timeout": ("harness_timeout", "HARNESS_TIMEOUT", None),
+    "max_window_days": ("harness_max_window_days", "HARNESS_MAX_WINDOW_DAYS", "200"),
     "project": ("harness_project", "HARNESS_PROJECT", None),
     "location": ("harness_location", "HARNESS_LOCATION", None),
     "dataset_prefix": ("harness_dataset_prefix", "HARNESS_DATASET_PREFIX", None),
@@ -48,6 +49,7 @@ class Settings:
     mode: Setting
     only: Setting
     timeout: Setting
+    max_window_days: Setting
     project: Setting
     location: Setting
     dataset_prefix: Setting
@@ -94,6 +96,7 @@ def add_options(parser: pytest.Parser) -> None:
         "mode": "run (default), missing, verify, only or plan",
         "only": "comma-separated processors to re-run (implies --mode only); the rest is verified",
         "timeout": "seconds before any processor is stopped, overriding the declared timeout_seconds",
+        "max_window_days": "longest window accepted without asking (default 200: one regular season)",
         "project": "BigQuery project (--backend bigquery); its datasets hold the pipeline's tables",
         "location": "BigQuery job location, e.g. US or us-west2 (default: the client's)",
         "dataset_prefix": "BigQuery: prefix for every declared dataset, e.g. test_ reads test_nba_raw",

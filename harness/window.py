@@ -50,11 +50,14 @@ class Window:
         return boot, [d for d in days if not self.is_bootstrap(d)]
 
 
-def parse_window(text: str, seasons: Sequence[Season], bootstrap_days: int, today: date) -> Window:
+def parse_window(
+    text: str, seasons: Sequence[Season], bootstrap_days: int, today: date, max_days: int | None = None
+) -> Window:
     """Parse ``START:END`` (inclusive ISO dates) or a single ``DATE``.
 
     Raises:
-        WindowError: malformed, reversed or future windows, and windows outside the declared seasons.
+        WindowError: malformed, reversed or future windows, windows outside the declared seasons, and
+            windows longer than ``max_days`` (a typo in a year backfills years, so long ones are asked for).
     """
     parts = text.strip().split(":")
     if len(parts) not in (1, 2) or not all(parts):
@@ -72,6 +75,12 @@ def parse_window(text: str, seasons: Sequence[Season], bootstrap_days: int, toda
     if end >= today:
         raise WindowError(
             f"--window {text!r}: ends on or after today ({today}); backfills cover past dates only"
+        )
+    days = (end - start).days + 1
+    if max_days is not None and days > max_days:
+        raise WindowError(
+            f"--window {text!r} spans {days} days, more than {max_days}; "
+            f"pass --max-window-days {days} if you mean it"
         )
     touched = tuple(s for s in seasons if s.opener <= end and start <= s.last_day)
     for day in (start, end):

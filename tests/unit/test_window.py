@@ -59,3 +59,11 @@ def test_bad_windows_are_one_line_errors(text: str, message: str) -> None:
         parse(text)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_long_windows_need_asking() -> None:
+    with pytest.raises(
+        WindowError, match=r"spans 366 days, more than 200; pass --max-window-days 366 if you mean it"
+    ):
+        parse_window("2021-10-19:2022-10-19", SEASONS, 14, TODAY, max_days=200)
+    assert parse_window("2021-10-19:2022-04-10", SEASONS, 14, TODAY, max_days=200).days == 174
