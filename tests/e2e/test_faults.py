@@ -213,8 +213,15 @@ def _start(warehouse: Path, home: Path, *args: str, pipeline: Path | None = None
         "--pipeline", str(pipeline or REPO / "pipeline.toml"), "--window", WINDOW, "-n", "0", *args,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HARNESS_", "PYTEST_XDIST"))}
+    # A shell's background job ignores SIGINT, and children inherit that: give the run its Ctrl-C back.
     return subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
