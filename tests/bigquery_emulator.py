@@ -9,6 +9,7 @@ with the official client, exactly as the harness talks to BigQuery.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -16,7 +17,9 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import requests
 
 if TYPE_CHECKING:
     from google.cloud import bigquery
@@ -103,3 +106,24 @@ def emulator_client(endpoint_url: str, project: str = PROJECT) -> bigquery.Clien
         credentials=AnonymousCredentials(),
         client_options=ClientOptions(api_endpoint=endpoint_url),
     )
+
+
+class RecordingSession(requests.Session):
+    """An HTTP session for the official client that keeps the configuration of every job it inserts, so
+    tests can check what BigQuery would receive (parameters, labels, byte caps)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[dict[str, Any]] = []
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        data = kwargs.get("data")
+        if method == "POST" and data:
+            body = json.loads(data)
+            if "configuration" in body:
+                self.jobs.append(body["configuration"])
+        return super().request(method, url, *args, **kwargs)
+
+    def queries(self) -> list[dict[str, Any]]:
+        """The ``query`` configuration of every query job."""
+        return [job["query"] for job in self.jobs if "query" in job]

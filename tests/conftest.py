@@ -9,7 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,6 +83,21 @@ def backfilled_warehouse(
     template = history_warehouse()
     run_jobs(template, list(pipeline.processors), date(2021, 10, 31), date(2021, 11, 3))
     return copier(tmp_path_factory, template, "backfilled")
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    """The BigQuery-API emulator on 127.0.0.1 for this test process; skips when its environment is absent."""
+    from tests.bigquery_emulator import EmulatorUnavailable, start_emulator
+
+    try:
+        url, stop = start_emulator()
+    except EmulatorUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        stop()
 
 
 @pytest.fixture

@@ -7,37 +7,16 @@ prefix is seeded only up to the last date its tests read.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-import requests
 
 from harness.pipeline import Pipeline
 from harness.warehouse.bigquery import BigQueryWarehouse
-from tests.bigquery_emulator import PROJECT, EmulatorUnavailable, start_emulator
-
-
-class RecordingSession(requests.Session):
-    """An HTTP session that keeps the configuration of every job the client inserts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.jobs: list[dict[str, Any]] = []
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
-        data = kwargs.get("data")
-        if method == "POST" and data:
-            body = json.loads(data)
-            if "configuration" in body:
-                self.jobs.append(body["configuration"])
-        return super().request(method, url, *args, **kwargs)
-
-    def queries(self) -> list[dict[str, Any]]:
-        return [job["query"] for job in self.jobs if "query" in job]
+from tests.bigquery_emulator import PROJECT, RecordingSession
 
 
 @dataclass(frozen=True)
@@ -56,18 +35,6 @@ class Target:
             "--backend", "bigquery", "--project", project,
             "--bigquery-endpoint", self.url, "--dataset-prefix", self.prefix,
         ]  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def emulator_url() -> Iterator[str]:
-    try:
-        url, stop = start_emulator()
-    except EmulatorUnavailable as exc:
-        pytest.skip(str(exc))
-    try:
-        yield url
-    finally:
-        stop()
 
 
 @pytest.fixture(scope="session")

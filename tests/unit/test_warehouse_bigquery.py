@@ -6,9 +6,7 @@ text, its typed parameters, labels, byte cap, session and dry-run flags.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import requests
 
 from harness.errors import WarehouseError
 from harness.warehouse.bigquery import (
@@ -26,37 +23,9 @@ from harness.warehouse.bigquery import (
     sanitize_labels,
     warehouse_error,
 )
-from tests.bigquery_emulator import PROJECT, EmulatorUnavailable, start_emulator
+from tests.bigquery_emulator import PROJECT, RecordingSession
 
 EVIL = "x'; DROP TABLE nba_raw.t; --"
-
-
-class RecordingSession(requests.Session):
-    """An HTTP session that keeps the JSON body of every job the client inserts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.jobs: list[dict[str, Any]] = []
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
-        data = kwargs.get("data")
-        if method == "POST" and data:
-            body = json.loads(data)
-            if "configuration" in body:
-                self.jobs.append(body["configuration"])
-        return super().request(method, url, *args, **kwargs)
-
-
-@pytest.fixture(scope="session")
-def emulator_url() -> Iterator[str]:
-    try:
-        url, stop = start_emulator()
-    except EmulatorUnavailable as exc:
-        pytest.skip(str(exc))
-    try:
-        yield url
-    finally:
-        stop()
 
 
 @pytest.fixture
@@ -93,10 +62,6 @@ def warehouse(emulator_url: str, http: RecordingSession) -> BigQueryWarehouse:
     )
     http.jobs.clear()
     return wh
-
-
-def query_jobs(http: RecordingSession) -> list[dict[str, Any]]:
-    return [job for job in http.jobs if "query" in job]
 
 
 def test_every_value_kind_is_a_typed_parameter(warehouse: BigQueryWarehouse, http: RecordingSession) -> None:
@@ -142,8 +107,8 @@ def test_every_value_kind_is_a_typed_parameter(warehouse: BigQueryWarehouse, htt
         "share": "float64",
         "game_date": "datetime64[us]",
     }
-    insert, select = query_jobs(http)
-    sent = {p["name"]: p["parameterType"] for p in insert["query"]["queryParameters"]}
+    insert, select = http.queries()
+    sent = {p["name"]: p["parameterType"] for p in insert["queryParameters"]}
     assert sent == {
         "d": {"type": "DATE"},
         "team": {"type": "STRING"},
@@ -153,10 +118,10 @@ def test_every_value_kind_is_a_typed_parameter(warehouse: BigQueryWarehouse, htt
         "tipoff": {"type": "TIMESTAMP"},
         "share": {"type": "NUMERIC"},
     }
-    array = next(p for p in select["query"]["queryParameters"] if p["name"] == "ids")
+    array = next(p for p in select["queryParameters"] if p["name"] == "ids")
     assert array["parameterType"] == {"type": "ARRAY", "arrayType": {"type": "INT64"}}
     for job in (insert, select):
-        assert "DROP" not in job["query"]["query"] and "2021" not in job["query"]["query"]
+        assert "DROP" not in job["query"] and "2021" not in job["query"]
 
 
 def test_injection_attempt_stays_data(warehouse: BigQueryWarehouse) -> None:
@@ -222,7 +187,7 @@ def test_labels_and_byte_cap_reach_every_job(emulator_url: str, http: RecordingS
     }
     assert len(http.jobs) == 5  # schema, table, load, query, dry run
     assert all(job["labels"] == expected for job in http.jobs)
-    assert [job["query"]["maximumBytesBilled"] for job in query_jobs(http)] == ["1000000000"] * 4
+    assert [job["maximumBytesBilled"] for job in http.queries()] == ["1000000000"] * 4
     assert [job.get("dryRun", False) for job in http.jobs] == [False, False, False, False, True]
     assert wh.statements_run == 4  # dry runs are not counted
 
@@ -245,13 +210,13 @@ def test_transaction_commits_and_rolls_back_in_one_session(
             conn.execute("INSERT INTO nba_raw.t (game_date, points) VALUES (@d, 2)", d)
             raise RuntimeError("the caller fails after a write")
         assert conn.query("SELECT points FROM nba_raw.t")["points"].tolist() == [1]
-    texts = [job["query"]["query"] for job in query_jobs(http)]
+    texts = [job["query"] for job in http.queries()]
     assert texts.count("BEGIN TRANSACTION") == 3
     assert texts.count("COMMIT TRANSACTION") == 1
     assert texts.count("ROLLBACK TRANSACTION") == 2
-    first, *rest = query_jobs(http)
-    assert first["query"].get("createSession") is True
-    sessions = {prop["value"] for job in rest for prop in job["query"]["connectionProperties"]}
+    first, *rest = http.queries()
+    assert first.get("createSession") is True
+    sessions = {prop["value"] for job in rest for prop in job["connectionProperties"]}
     assert len(sessions) == 1
 
 
@@ -387,7 +352,7 @@ def test_identifiers_never_come_from_values(warehouse: BigQueryWarehouse, http: 
         # A value naming a table is compared as a string, never read as one.
         out = conn.query("SELECT COUNT(*) AS n FROM nba_raw.t WHERE team = @t", {"t": "nba_raw.t"})
     assert out["n"].tolist() == [0]
-    assert query_jobs(http) and all("DROP" not in job["query"]["query"] for job in query_jobs(http))
+    assert http.queries() and all("DROP" not in job["query"] for job in http.queries())
     with pytest.raises(WarehouseError, match="not a plain identifier"):
         BigQueryWarehouse(PROJECT, dataset_map={"nba_raw": "x`; --"}).dataset("nba_raw")
     with pytest.raises(WarehouseError, match="not a BigQuery project id"):
