@@ -16,7 +16,7 @@ from datetime import date
 from harness.commands import render
 from harness.coverage import table_coverage
 from harness.expected import DayState, day_states, describe_days, expected_days
-from harness.history import history_problems, latest_runs
+from harness.history import LatestRun, history_problems, latest_runs
 from harness.once import Record, run_once
 from harness.pipeline import Processor
 from harness.progress import PROGRESS_FILE, file_emitter, progress_feed
@@ -124,10 +124,7 @@ def dates_to_complete(
 ) -> list[date]:
     """``missing`` mode: expected dates without rows, game dates whose run history is absent, failed or
     crashed, and game dates an upstream processor re-ran in this run (their inputs changed)."""
-    table = run.pipeline.output_table(processor)
-    with run.warehouse.connect() as conn:
-        rows = table_coverage(conn, [table], run.window)[table.name]
-        runs = latest_runs(conn, run.pipeline, [processor], run.window).get(processor.name)
+    rows, runs = output_state(run, processor)
     todo = {d for d in expected_days(states) if not rows.get(d)}
     if runs is not None:
         todo |= set(history_problems(runs, run.game_dates))
@@ -135,6 +132,18 @@ def dates_to_complete(
         if outcome.status == PASSED:
             todo |= set(outcome.dates) & set(run.game_dates)
     return sorted(todo)
+
+
+def output_state(
+    run: HarnessRun, processor: Processor
+) -> tuple[dict[date, int], dict[date, LatestRun] | None]:
+    """The processor's rows per date in the window and, if it writes run history, its latest run per
+    date (None if it writes none): what both judging and ``missing`` mode read, in one connection."""
+    table = run.pipeline.output_table(processor)
+    with run.warehouse.connect() as conn:
+        rows = table_coverage(conn, [table], run.window)[table.name]
+        runs = latest_runs(conn, run.pipeline, [processor], run.window).get(processor.name)
+    return rows, runs
 
 
 def judge(
@@ -153,9 +162,7 @@ def judge(
     table = run.pipeline.output_table(processor)
     asked = set(dates)
     expected = [d for d in expected_days(states) if d in asked]
-    with run.warehouse.connect() as conn:
-        rows = table_coverage(conn, [table], run.window)[table.name]
-        runs = latest_runs(conn, run.pipeline, [processor], run.window).get(processor.name)
+    rows, runs = output_state(run, processor)
     missing = [d for d in expected if not rows.get(d)]
     if missing and not any(rows.get(d) for d in asked):
         problems.append(f"wrote no rows to {table.ref} on any of the {len(expected)} expected dates")

@@ -58,15 +58,6 @@ def missing_days(states: Mapping[date, DayState], rows: Mapping[date, int]) -> l
     return [d for d in expected_days(states) if not rows.get(d)]
 
 
-def unexpected_bootstrap_rows(
-    table: Table, states: Mapping[date, DayState], rows: Mapping[date, int]
-) -> list[date]:
-    """Bootstrap dates with rows, for a table that declares no placeholders there."""
-    if table.bootstrap_placeholders:
-        return []
-    return sorted(d for d, s in states.items() if s is DayState.EXEMPT and rows.get(d))
-
-
 def describe_days(days: Sequence[date], limit: int = 10) -> str:
     """``2021-10-25, 2021-10-26`` or the first ``limit`` and ``(+N more)``."""
     shown = ", ".join(d.isoformat() for d in days[:limit])

@@ -32,11 +32,14 @@ def window(pipeline: Pipeline) -> Window:
 
 def test_coverage_messages_name_table_dates_and_share(pipeline: Pipeline, window: Window) -> None:
     games = list(window.dates())
-    tables = [pipeline.tables["player_game_summary"], pipeline.tables["player_composite_factors"]]
+    names = ["player_game_summary", "player_composite_factors", "ml_feature_store_v2"]
+    tables = [pipeline.tables[name] for name in names]
     states = {t.name: day_states(t, window, games, {}) for t in tables}
     counts = {
         "player_game_summary": {date(2021, 10, 31): 40, date(2021, 11, 3): 50},
         "player_composite_factors": {date(2021, 10, 31): 7, date(2021, 11, 2): 30, date(2021, 11, 3): 30},
+        # The feature store declares placeholders: its bootstrap rows are allowed.
+        "ml_feature_store_v2": {date(2021, 10, 31): 7, date(2021, 11, 2): 30, date(2021, 11, 3): 30},
     }
     frame = coverage_frame(tables, counts, states)
     coverage = checks.validate("date_coverage", frame)

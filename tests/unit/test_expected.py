@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from harness.expected import DayState, day_states, describe_days, missing_days, unexpected_bootstrap_rows
+from harness.expected import DayState, day_states, describe_days, missing_days
 from harness.pipeline import Pipeline
 from harness.window import parse_window
 
@@ -24,11 +24,6 @@ def test_states_follow_schedule_bootstrap_and_optional_chain(pipeline: Pipeline)
     assert list(upcoming.values()) == [e, n, e, o]
     assert list(phase4.values()) == [x, n, e, e]  # 2021-10-31 is day 12 of the season
     assert missing_days(phase4, {date(2021, 11, 2): 30}) == [date(2021, 11, 3)]
-    rows = {date(2021, 10, 31): 5}
-    assert unexpected_bootstrap_rows(pipeline.tables["player_composite_factors"], phase4, rows) == [
-        date(2021, 10, 31)
-    ]
-    assert unexpected_bootstrap_rows(pipeline.tables["ml_feature_store_v2"], phase4, rows) == []
 
 
 def test_describe_days_caps_long_lists() -> None:
