@@ -24,13 +24,13 @@ from end_to_end import gameplan
 from measure import PYTHON, REPO, run, seeded_template
 
 sys.path.insert(0, str(REPO))
-from harness.chains import check_chains
-from harness.coverage import table_coverage
-from harness.history import latest_runs
-from harness.pipeline import load_pipeline
-from harness.quality import quality_frame
+from harness.checking.chains import check_chains
+from harness.checking.coverage import table_coverage
+from harness.checking.history import latest_runs
+from harness.checking.quality import quality_frame
+from harness.declaration.pipeline import load_pipeline
+from harness.declaration.window import parse_window
 from harness.warehouse.duckdb import DuckDBWarehouse
-from harness.window import parse_window
 
 
 def by_hand(warehouse: Path, window_text: str) -> float:

@@ -17,7 +17,7 @@ from unittest import mock
 
 import pytest
 
-from harness.pipeline import Pipeline, load_pipeline
+from harness.declaration.pipeline import Pipeline, load_pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,7 +133,7 @@ class GameplanRun:
 
     @property
     def records(self) -> dict[str, dict]:
-        """The processors' outcome records (``harness.backfill.Backfill.to_record``) by name."""
+        """The processors' outcome records (``harness.running.backfill.Backfill.to_record``) by name."""
         runs = sorted((self.home / "runs").iterdir())
         assert len(runs) == 1, f"expected one run directory, found {runs}"
         return {p.stem: json.loads(p.read_text()) for p in (runs[0] / "once").glob("*.json")}

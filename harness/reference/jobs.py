@@ -32,8 +32,8 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+from harness.declaration.pipeline import Pipeline, Processor, Table, load_pipeline
 from harness.errors import ConfigError, HarnessError
-from harness.pipeline import Pipeline, Processor, Table, load_pipeline
 from harness.warehouse import Warehouse, open_warehouse
 from harness.warehouse.base import Connection, to_date
 

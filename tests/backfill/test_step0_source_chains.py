@@ -5,9 +5,9 @@ warns; an info chain is only recorded for the report."""
 
 from __future__ import annotations
 
-from harness.chains import ChainResult
-from harness.checks import Finding
-from harness.verdicts import RecordProperty, assert_findings
+from harness.checking.chains import ChainResult
+from harness.checking.gx import Finding
+from harness.plugin.verdicts import RecordProperty, assert_findings
 
 
 def test_source_chain(

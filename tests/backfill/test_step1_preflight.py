@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.preflight import Check, command_checks, warehouse_checks
-from harness.session import HarnessRun
+from harness.checking.preflight import Check, command_checks, warehouse_checks
+from harness.context.run import HarnessRun
 
 
 def _fail_on(checks: list[Check]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.backfill import Backfill
-from harness.verdicts import RecordProperty, assert_backfill
+from harness.plugin.verdicts import RecordProperty, assert_backfill
+from harness.running.backfill import Backfill
 
 
 def test_phase3_processor(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.backfill import Backfill
-from harness.expected import DayState
-from harness.fixtures import PhaseChecks
-from harness.session import HarnessRun
-from harness.verdicts import RecordProperty, assert_coverage
+from harness.checking.expected import DayState
+from harness.context.run import HarnessRun
+from harness.plugin.fixtures import PhaseChecks
+from harness.plugin.verdicts import RecordProperty, assert_coverage
+from harness.running.backfill import Backfill
 
 
 def test_phase3_coverage(

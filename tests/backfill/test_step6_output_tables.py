@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.backfill import Backfill
-from harness.fixtures import PhaseChecks
-from harness.session import HarnessRun
-from harness.verdicts import RecordProperty, assert_findings
+from harness.context.run import HarnessRun
+from harness.plugin.fixtures import PhaseChecks
+from harness.plugin.verdicts import RecordProperty, assert_findings
+from harness.running.backfill import Backfill
 
 
 def test_output_table(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.backfill import Backfill
-from harness.fixtures import HistoryChecks
-from harness.verdicts import RecordProperty, assert_findings
+from harness.plugin.fixtures import HistoryChecks
+from harness.plugin.verdicts import RecordProperty, assert_findings
+from harness.running.backfill import Backfill
 
 
 def test_run_history(

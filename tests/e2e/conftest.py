@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.pipeline import Pipeline
+from harness.declaration.pipeline import Pipeline
 from harness.warehouse.bigquery import BigQueryWarehouse
 from tests.bigquery_emulator import PROJECT, RecordingSession
 

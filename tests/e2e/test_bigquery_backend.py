@@ -21,21 +21,21 @@ import pandas as pd
 import pytest
 from signoff_checks import load_signoff
 
-from harness.checks import Finding, validate
-from harness.coverage import table_coverage
-from harness.frames import history_frame
-from harness.history import latest_runs
-from harness.pipeline import Pipeline, load_pipeline
-from harness.quality import quality_frame
+from harness.checking.coverage import table_coverage
+from harness.checking.frames import history_frame
+from harness.checking.gx import Finding, validate
+from harness.checking.history import latest_runs
+from harness.checking.quality import quality_frame
+from harness.checking.schedule import game_dates
+from harness.context.run import build_run
+from harness.declaration.pipeline import Pipeline, load_pipeline
+from harness.declaration.settings import SOURCES, Setting, Settings
+from harness.declaration.window import Window, parse_window
 from harness.reference import jobs
 from harness.reference.seed import ensure_seeded
-from harness.schedule import game_dates
-from harness.session import build_run
-from harness.settings import SOURCES, Setting, Settings
 from harness.warehouse.base import Warehouse
 from harness.warehouse.bigquery import NO_CREDENTIALS, sanitize_labels
 from harness.warehouse.duckdb import DuckDBWarehouse
-from harness.window import Window, parse_window
 from tests.bigquery_emulator import PROJECT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bigquery")]
@@ -235,7 +235,7 @@ def settings(**values: str) -> Settings:
 def test_plan_dry_runs_every_validation_query(
     on_bigquery: Outcome, emulator_url: str, partition_pipeline: Path, recorder
 ) -> None:
-    from harness.plan import plan_lines, validation_queries
+    from harness.running.plan import plan_lines, validation_queries
 
     run = build_run(
         settings(
@@ -279,7 +279,7 @@ def test_production_declaration_plans_the_real_scripts(
     on_bigquery: Outcome, emulator_url: str, tmp_path: Path
 ) -> None:
     from harness.errors import ConfigError
-    from harness.plan import plan_lines
+    from harness.running.plan import plan_lines
 
     options = {
         "window": WINDOW, "backend": "bigquery", "project": PROJECT, "bigquery_endpoint": emulator_url,

@@ -1,0 +1,64 @@
+"""Which dates of the window each output table must have rows on, from its declaration.
+
+The gameplan counts distinct dates and compares with 28; that is wrong twice over: a window holds fewer
+game dates than calendar days, and Phase 4 writes nothing during each season's bootstrap period. Each
+(table, date) pair gets a state here, and the coverage checks and the report read the states.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from harness.declaration.pipeline import Table
+from harness.declaration.window import Window
+
+
+class DayState(enum.Enum):
+    EXPECTED = "expected"
+    """A game date the table must have rows on."""
+    EXEMPT = "exempt"
+    """A bootstrap game date of an ``after_bootstrap`` table: no rows expected, shown as EXEMPT."""
+    OPTIONAL = "optional"
+    """The optional chain the table follows has no data that day: rows are neither needed nor wrong."""
+    NO_GAMES = "no_games"
+    """No final game that day."""
+
+
+def day_states(
+    table: Table, window: Window, game_dates: Iterable[date], chain_absent: Mapping[str, set[date]]
+) -> dict[date, DayState]:
+    """The state of every calendar day of the window for ``table``.
+
+    ``chain_absent`` maps chain names to the game dates on which the chain has no data at all
+    (``ChainResult.absent``); only the chain the table follows is read.
+    """
+    games = set(game_dates)
+    absent = chain_absent.get(table.follows_chain, set()) if table.follows_chain else set()
+    states = {}
+    for day in window.dates():
+        if day not in games:
+            states[day] = DayState.NO_GAMES
+        elif table.expected_dates == "after_bootstrap" and window.is_bootstrap(day):
+            states[day] = DayState.EXEMPT
+        elif day in absent:
+            states[day] = DayState.OPTIONAL
+        else:
+            states[day] = DayState.EXPECTED
+    return states
+
+
+def expected_days(states: Mapping[date, DayState]) -> list[date]:
+    return sorted(d for d, s in states.items() if s is DayState.EXPECTED)
+
+
+def missing_days(states: Mapping[date, DayState], rows: Mapping[date, int]) -> list[date]:
+    """Expected dates without rows."""
+    return [d for d in expected_days(states) if not rows.get(d)]
+
+
+def describe_days(days: Sequence[date], limit: int = 10) -> str:
+    """``2021-10-25, 2021-10-26`` or the first ``limit`` and ``(+N more)``."""
+    shown = ", ".join(d.isoformat() for d in days[:limit])
+    return shown + (f" (+{len(days) - limit} more)" if len(days) > limit else "")

@@ -1,0 +1,89 @@
+"""The small frames the expectation suites validate, one shape per check family.
+
+Every frame has a ``subject`` column (the chain, table or processor a message is about) and a ``day``
+column of plain dates; the suites in ``expectations/`` name the other columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from harness.checking.chains import ChainResult
+from harness.checking.expected import DayState
+from harness.checking.history import LatestRun
+from harness.declaration.pipeline import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_HISTORY = "none"
+
+
+def chains_frame(results: Mapping[str, ChainResult]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [
+        {
+            "subject": name,
+            "severity": result.chain.severity,
+            "day": day.day,
+            "status": day.status.value,
+            "games": day.games,
+            "missing_count": len(day.missing_games),
+            "missing_games": ", ".join(day.missing_games),
+            "fallbacks": ", ".join(day.fallbacks),
+        }
+        for name, result in results.items()
+        for day in result.days
+    ]
+    return pd.DataFrame(rows, columns=_columns(rows, "severity", "status"))
+
+
+def coverage_frame(
+    tables: Sequence[Table],
+    counts: Mapping[str, Mapping[date, int]],
+    states: Mapping[str, Mapping[date, DayState]],
+) -> pd.DataFrame:
+    """One row per table and calendar day: its state and how many rows it holds."""
+    import pandas as pd
+
+    rows = [
+        {
+            "subject": table.name,
+            "day": day,
+            "state": state.value,
+            "row_count": counts[table.name].get(day, 0),
+            "placeholders": table.bootstrap_placeholders,
+        }
+        for table in tables
+        for day, state in states[table.name].items()
+    ]
+    return pd.DataFrame(rows, columns=_columns(rows, "state", "row_count", "placeholders"))
+
+
+def history_frame(runs: Mapping[str, Mapping[date, LatestRun]], game_dates: Sequence[date]) -> pd.DataFrame:
+    """One row per processor (that writes run history) and game date: its latest run's status, or
+    ``none`` when no run is recorded."""
+    import pandas as pd
+
+    rows = []
+    for processor, by_day in runs.items():
+        for day in game_dates:
+            run = by_day.get(day)
+            rows.append(
+                {
+                    "subject": processor,
+                    "day": day,
+                    "status": run.status if run else NO_HISTORY,
+                    "run_id": run.run_id if run else "",
+                    "errors": (run.errors or "no error recorded") if run else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=_columns(rows, "status", "run_id", "errors"))
+
+
+def _columns(rows: list[dict[str, object]], *names: str) -> list[str]:
+    """Column order, so that an empty frame still has every column the suite names."""
+    return list(rows[0]) if rows else ["subject", "day", *names]

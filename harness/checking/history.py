@@ -1,0 +1,129 @@
+"""Run history for the window: the latest run per processor and date, from one query.
+
+Readers of ``processor_run_history`` take the latest run by ``started_at``. Each run streams a
+``running`` row when it starts and a final row when it ends, both with the run's id; a latest run with
+no final row crashed (or is still going), and a latest run that ended ``failed`` means the date needs
+a re-run, whatever the script's exit code said.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from harness.declaration.pipeline import Pipeline, Processor
+from harness.declaration.window import Window
+from harness.warehouse.base import Connection, to_date
+
+FAILED = "failed"
+CRASHED = "crashed"
+"""Shown as the status of a latest run that has only its ``running`` row."""
+
+
+def latest_runs_sql(pipeline: Pipeline) -> str:
+    table = pipeline.tables[pipeline.run_history]
+    return f"""
+WITH runs AS (
+  SELECT processor_name, data_date, run_id,
+    MIN(started_at) AS started_at,
+    COUNTIF(status <> 'running') AS final_rows,
+    MAX(IF(status <> 'running', status, NULL)) AS final_status,
+    MAX(IF(status <> 'running', TO_JSON_STRING(errors), NULL)) AS errors,
+    MAX(records_processed) AS records_processed,
+    MAX(skip_reason) AS skip_reason
+  FROM {table.ref}
+  WHERE data_date BETWEEN @start AND @end AND processor_name IN UNNEST(@processors)
+  GROUP BY processor_name, data_date, run_id
+), ranked AS (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY processor_name, data_date ORDER BY started_at DESC, run_id DESC) AS recency
+  FROM runs
+)
+SELECT processor_name, data_date, run_id, started_at, final_rows, final_status, errors, records_processed, skip_reason
+FROM ranked WHERE recency = 1
+"""
+
+
+@dataclass(frozen=True)
+class LatestRun:
+    """The latest run of one processor on one data date."""
+
+    processor: str
+    day: date
+    run_id: str
+    started_at: datetime
+    status: str
+    """The final row's status, or ``crashed`` when the run has only its ``running`` row."""
+    errors: str | None
+    records: int | None
+    skip_reason: str | None
+
+    @property
+    def problem(self) -> str | None:
+        """Why this date needs attention, or None."""
+        if self.status == CRASHED:
+            return (
+                f"run {self.run_id} started {self.started_at:%Y-%m-%d %H:%M:%S} and never finished (crashed)"
+            )
+        if self.status == FAILED:
+            return f"failed in run {self.run_id}: {self.errors or 'no error recorded'}"
+        return None
+
+
+def latest_runs(
+    conn: Connection, pipeline: Pipeline, processors: Sequence[Processor], window: Window
+) -> dict[str, dict[date, LatestRun]]:
+    """``{processor name: {data date: latest run}}`` for the processors that write run history."""
+    names = {p.run_history_name: p.name for p in processors if p.run_history_name}
+    result: dict[str, dict[date, LatestRun]] = {name: {} for name in names.values()}
+    if not names:
+        return result
+    frame = conn.query(
+        latest_runs_sql(pipeline), {"start": window.start, "end": window.end, "processors": sorted(names)}
+    )
+    for row in frame.itertuples(index=False):
+        day = to_date(row.data_date)
+        status = str(row.final_status) if int(row.final_rows) else CRASHED
+        result[names[row.processor_name]][day] = LatestRun(
+            processor=names[row.processor_name],
+            day=day,
+            run_id=str(row.run_id),
+            started_at=row.started_at,
+            status=status,
+            errors=_error_text(_text(row.errors)),
+            records=None if _text(row.records_processed) is None else int(row.records_processed),
+            skip_reason=_text(row.skip_reason),
+        )
+    return result
+
+
+def history_problems(runs: dict[date, LatestRun], days: Sequence[date]) -> dict[date, str]:
+    """For each of ``days`` that needs attention: no run history, a failed or a crashed latest run."""
+    problems = {}
+    for day in days:
+        run = runs.get(day)
+        problem = "no run history" if run is None else run.problem
+        if problem:
+            problems[day] = problem
+    return problems
+
+
+def _error_text(raw: str | None) -> str | None:
+    """``BadRequest: query exceeded resources`` from the writer's JSON array of error objects."""
+    try:
+        errors = json.loads(raw) if raw else None
+    except ValueError:
+        return raw
+    if isinstance(errors, list) and errors and all(isinstance(e, dict) for e in errors):
+        return "; ".join(f"{e.get('error_type', 'error')}: {e.get('error_message', '')}" for e in errors)
+    return raw
+
+
+def _text(value: object) -> str | None:
+    """A nullable cell as text (pandas gives None, NaN, NaT or NA for SQL NULL; JSON NULL is ``null``)."""
+    import pandas as pd
+
+    if value is None or pd.isna(value) or str(value) == "null":  # type: ignore[arg-type]
+        return None
+    return str(value)

@@ -1,0 +1,98 @@
+"""``summary.json``: the run's verdict and numbers for CI, beside the HTML report.
+
+The format is versioned (``format_version``); a change that removes or renames a key raises the major
+version. The README documents every key.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.reporting.signoff import SignOff
+
+FORMAT_VERSION = "1.0"
+
+
+def summary(signoff: SignOff) -> dict[str, Any]:
+    run = signoff.run
+    return {
+        "format_version": FORMAT_VERSION,
+        "run_id": run.run_id,
+        "verdict": signoff.verdict,
+        "ready": signoff.verdict.startswith("READY"),
+        "reasons": signoff.reasons,
+        "exit_status": signoff.exit_status,
+        "window": {"start": str(run.window.start), "end": str(run.window.end), "days": run.window.days},
+        "game_dates": [str(d) for d in run.game_dates],
+        "bootstrap_dates": [str(d) for d in run.window.split_bootstrap(run.game_dates)[0]],
+        "mode": str(run.mode),
+        "backend": {"kind": run.warehouse.kind, "location": run.warehouse.location},
+        "started_at": run.started_at.isoformat(timespec="seconds"),
+        "ended_at": signoff.ended_at.isoformat(timespec="seconds"),
+        "steps": {step: dict(counts) for step, counts in signoff.step_counts().items()},
+        "tests": [
+            {
+                "id": t.nodeid.split("@")[0],
+                "step": t.step,
+                "outcome": t.outcome,
+                "blocked": t.blocked,
+                "message": t.message,
+            }
+            for t in signoff.tests
+        ],
+        "blocked": sorted({t.message for t in signoff.tests if t.blocked}),
+        "coverage": {
+            table: {str(day): {"state": state.value, "rows": rows} for day, (state, rows) in days.items()}
+            for table, days in signoff.coverage.items()
+        },
+        "processors": [
+            {
+                "name": p.name,
+                "status": p.status,
+                "dates": [str(d) for d in p.dates],
+                "problems": list(p.problems),
+                "reason": p.reason,
+                "exit_code": None if p.result is None else p.result.exit_code,
+                "timed_out": None if p.result is None else p.result.timed_out,
+                "started": None if p.result is None else p.result.started,
+                "ended": None if p.result is None else p.result.ended,
+                "seconds": None if p.result is None else round(p.result.duration, 3),
+                "log": None if p.result is None else p.result.log_path,
+            }
+            for p in signoff.processors
+        ],
+        "run_history_failures": [
+            {
+                "data_date": str(r.day),
+                "processor": r.processor,
+                "status": r.status,
+                "run_id": r.run_id,
+                "errors": r.errors,
+            }
+            for r in signoff.failures
+        ],
+        "estimates": [
+            {
+                "season": e.season,
+                "season_game_dates": e.season_game_dates,
+                "seconds_per_date": {k: round(v, 4) for k, v in e.seconds_per_date.items()},
+                "sequential_seconds": round(e.sequential_seconds, 1),
+                "parallel_seconds": round(e.parallel_seconds, 1),
+            }
+            for e in signoff.estimates
+        ],
+    }
+
+
+def summary_path(report: Path) -> Path:
+    """``backfill-<run id>.summary.json`` beside ``backfill-<run id>.html``."""
+    return report.with_name(report.stem + ".summary.json")
+
+
+def write_summary(signoff: SignOff, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(summary(signoff), indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
