@@ -91,7 +91,7 @@ def seeded_template(directory: Path) -> Path:
     import sys
 
     sys.path.insert(0, str(REPO))
-    from harness.declaration.pipeline import load_pipeline
+    from harness.declaration.loading import load_pipeline
     from harness.reference.seed import ensure_seeded
     from harness.warehouse.duckdb import DuckDBWarehouse
 

@@ -28,7 +28,7 @@ from harness.checking.chains import check_chains
 from harness.checking.coverage import table_coverage
 from harness.checking.history import latest_runs
 from harness.checking.quality import quality_frame
-from harness.declaration.pipeline import load_pipeline
+from harness.declaration.loading import load_pipeline
 from harness.declaration.window import parse_window
 from harness.warehouse.duckdb import DuckDBWarehouse
 

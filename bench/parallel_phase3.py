@@ -22,7 +22,7 @@ from end_to_end import gameplan
 from measure import REPO, run, seeded_template
 
 sys.path.insert(0, str(REPO))
-from harness.declaration.pipeline import load_pipeline
+from harness.declaration.loading import load_pipeline
 
 WINDOW = "2021-10-19:2021-10-25"
 

@@ -19,7 +19,7 @@ from end_to_end import gameplan
 from measure import REPO, run
 
 sys.path.insert(0, str(REPO))
-from harness.declaration.pipeline import load_pipeline
+from harness.declaration.loading import load_pipeline
 
 
 def step_of(test: str) -> str:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.declaration.pipeline import load_pipeline
+from harness.declaration.loading import load_pipeline
 from harness.reference.seed import ensure_seeded
 from harness.warehouse.duckdb import DuckDBWarehouse
 

@@ -63,7 +63,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from harness.declaration.pipeline import load_pipeline
+    from harness.declaration.loading import load_pipeline
     from harness.reference.seed import ensure_seeded
     from harness.warehouse.duckdb import DuckDBWarehouse
 

@@ -17,7 +17,8 @@ from unittest import mock
 
 import pytest
 
-from harness.declaration.pipeline import Pipeline, load_pipeline
+from harness.declaration.loading import load_pipeline
+from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from harness.declaration.pipeline import Chain, Pipeline, Table
+from harness.declaration.model import Chain, Pipeline, Table
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from harness.declaration.pipeline import Table
+from harness.declaration.model import Table
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
 

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from harness.declaration.pipeline import Table
+from harness.declaration.model import Table
 from harness.declaration.window import Window
 
 

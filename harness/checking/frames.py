@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from harness.checking.chains import ChainResult
 from harness.checking.expected import DayState
 from harness.checking.history import LatestRun
-from harness.declaration.pipeline import Table
+from harness.declaration.model import Table
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from harness.declaration.pipeline import Pipeline, Processor
+from harness.declaration.model import Pipeline, Processor
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
 

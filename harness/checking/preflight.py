@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.commands import render, unresolved
+from harness.declaration.model import Pipeline
 from harness.errors import HarnessError
-from harness.running.commands import render, unresolved
 from harness.warehouse.base import Connection
 
 

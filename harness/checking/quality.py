@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from harness.declaration.pipeline import Table
+from harness.declaration.model import Table
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
 

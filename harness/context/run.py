@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from harness.declaration.loading import load_pipeline
+from harness.declaration.model import Pipeline
 from harness.declaration.modes import Mode, parse_mode, parse_positive_int, parse_timeout
-from harness.declaration.pipeline import Pipeline, load_pipeline
 from harness.declaration.settings import Settings
 from harness.declaration.window import Window, parse_window
 from harness.errors import ConfigError, HarnessError
@@ -114,7 +115,7 @@ def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse
         endpoint=settings.bigquery_endpoint.value,
         labels={"harness_run_id": run_id},
     )
-    from harness.warehouse.bigquery import BigQueryWarehouse
+    from harness.warehouse.bigquery.warehouse import BigQueryWarehouse
 
     assert isinstance(warehouse, BigQueryWarehouse)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import get_close_matches
 
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.errors import ConfigError
 
 MODES = ("run", "missing", "verify", "only", "plan")

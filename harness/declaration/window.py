@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from harness.declaration.pipeline import Season
+from harness.declaration.model import Season
 from harness.errors import WindowError
 
 

@@ -32,7 +32,8 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from harness.declaration.pipeline import Pipeline, Processor, Table, load_pipeline
+from harness.declaration.loading import load_pipeline
+from harness.declaration.model import Pipeline, Processor, Table
 from harness.errors import ConfigError, HarnessError
 from harness.warehouse import Warehouse, open_warehouse
 from harness.warehouse.base import Connection, to_date

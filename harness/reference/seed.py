@@ -14,7 +14,7 @@ from datetime import date
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from harness.declaration.pipeline import Pipeline, Season
+from harness.declaration.model import Pipeline, Season
 from harness.warehouse.base import Connection, Warehouse
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from harness import __version__
 from harness.checking.chains import ChainResult, DayStatus
 from harness.checking.expected import DayState
 from harness.context.run import HarnessRun
+from harness.declaration.commands import render
 from harness.reporting.signoff import READY, SignOff
-from harness.running.commands import render
 
 STYLE = """<style>
 .harness-grid{border-collapse:collapse;font:12px monospace;margin:8px 0}

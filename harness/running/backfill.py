@@ -17,8 +17,8 @@ from harness.checking.coverage import table_coverage
 from harness.checking.expected import DayState, day_states, describe_days, expected_days
 from harness.checking.history import LatestRun, history_problems, latest_runs
 from harness.context.run import HarnessRun
-from harness.declaration.pipeline import Processor
-from harness.running.commands import render
+from harness.declaration.commands import render
+from harness.declaration.model import Processor
 from harness.running.once import Record, run_once
 from harness.running.progress import PROGRESS_FILE, file_emitter, progress_feed
 from harness.running.runner import ProcessorResult, run_command

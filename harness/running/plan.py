@@ -19,9 +19,9 @@ from harness.checking.coverage import METADATA, coverage_method, coverage_query
 from harness.checking.history import latest_runs_sql
 from harness.checking.quality import quality_sql
 from harness.context.run import HarnessRun
-from harness.declaration.pipeline import Pipeline, Processor, Table
+from harness.declaration.commands import render
+from harness.declaration.model import Pipeline, Processor, Table
 from harness.errors import HarnessError
-from harness.running.commands import render
 
 Query = tuple[str, str, dict[str, Any]]
 """(what it is for, BigQuery SQL, parameters)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.running.commands import Command
+from harness.declaration.commands import Command
 
 KILL_GRACE_SECONDS = 5.0
 POLL_SECONDS = 0.25

@@ -49,7 +49,7 @@ def _bigquery(
     labels: Mapping[str, object] | None,
 ) -> Warehouse:
     from harness.errors import WarehouseError
-    from harness.warehouse.bigquery import NAME, BigQueryWarehouse
+    from harness.warehouse.bigquery.warehouse import NAME, BigQueryWarehouse
 
     if not project:
         raise ConfigError(

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from harness.declaration.pipeline import Pipeline
-from harness.warehouse.bigquery import BigQueryWarehouse
+from harness.declaration.model import Pipeline
+from harness.warehouse.bigquery.warehouse import BigQueryWarehouse
 from tests.bigquery_emulator import PROJECT, RecordingSession
 
 
@@ -71,5 +71,5 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> RecordingSession:
             _http=http,
         )
 
-    monkeypatch.setattr("harness.warehouse.bigquery._default_client", client)
+    monkeypatch.setattr("harness.warehouse.bigquery.warehouse._default_client", client)
     return http

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 

@@ -28,13 +28,15 @@ from harness.checking.history import latest_runs
 from harness.checking.quality import quality_frame
 from harness.checking.schedule import game_dates
 from harness.context.run import build_run
-from harness.declaration.pipeline import Pipeline, load_pipeline
+from harness.declaration.loading import load_pipeline
+from harness.declaration.model import Pipeline
 from harness.declaration.settings import SOURCES, Setting, Settings
 from harness.declaration.window import Window, parse_window
 from harness.reference import jobs
 from harness.reference.seed import ensure_seeded
 from harness.warehouse.base import Warehouse
-from harness.warehouse.bigquery import NO_CREDENTIALS, sanitize_labels
+from harness.warehouse.bigquery.errors import NO_CREDENTIALS
+from harness.warehouse.bigquery.params import sanitize_labels
 from harness.warehouse.duckdb import DuckDBWarehouse
 from tests.bigquery_emulator import PROJECT
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from signoff_checks import assert_signoff_matches_warehouse, load_signoff
 
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[2]

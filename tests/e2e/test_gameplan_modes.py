@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from signoff_checks import assert_signoff_matches_warehouse
 
-from harness.declaration.pipeline import load_pipeline
+from harness.declaration.loading import load_pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 
 from harness.checking.chains import DayStatus, check_chains
 from harness.checking.schedule import game_dates
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.declaration.window import parse_window
 from harness.warehouse.duckdb import DuckDBWarehouse
 

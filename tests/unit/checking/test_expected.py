@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from harness.checking.expected import DayState, day_states, describe_days, missing_days
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.declaration.window import parse_window
 
 

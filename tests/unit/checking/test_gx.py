@@ -17,7 +17,7 @@ from harness.checking.expected import day_states
 from harness.checking.frames import coverage_frame, history_frame
 from harness.checking.history import latest_runs
 from harness.checking.quality import quality_frame
-from harness.declaration.pipeline import Pipeline
+from harness.declaration.model import Pipeline
 from harness.declaration.window import Window, parse_window
 from harness.errors import ConfigError
 from harness.warehouse.duckdb import DuckDBWarehouse

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.declaration.model import Pipeline
 from harness.declaration.modes import parse_mode, parse_timeout
-from harness.declaration.pipeline import Pipeline
 from harness.errors import ConfigError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.declaration.pipeline import load_pipeline
+from harness.declaration.loading import load_pipeline
 from harness.errors import ConfigError
 
 REPO_PIPELINE = Path(__file__).resolve().parents[3] / "pipeline.toml"

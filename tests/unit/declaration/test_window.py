@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from harness.declaration.pipeline import Season
+from harness.declaration.model import Season
 from harness.declaration.window import parse_window
 from harness.errors import WindowError
 

@@ -23,7 +23,7 @@ from harness.reference.teams import TEAMS
 
 OPENER = dt.date(2021, 10, 19)
 LAST_DAY = dt.date(2022, 4, 10)
-RAW_SQL = Path(demo.__file__).parent / "sql" / "ddl" / "raw.sql"
+RAW_SQL = Path(demo.__file__).parents[1] / "sql" / "ddl" / "raw.sql"
 
 # pipeline-contract.md, summary: games per date of the real 2021-22 window 2021-10-19..2021-11-15.
 # Quoted as the contract writes it, so this expectation stays independent of the generator's own table.
@@ -61,7 +61,7 @@ def season() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def ddl() -> dict[str, list[tuple[str, bool]]]:
-    """(column, NOT NULL) per table, parsed from raw.sql here, independently of demo.ddl_columns."""
+    """(column, NOT NULL) per table, parsed from raw.sql here, independently of ddl_columns."""
     tables = {}
     for statement in sqlglot.parse(RAW_SQL.read_text(), read="bigquery"):
         if isinstance(statement, exp.Create):

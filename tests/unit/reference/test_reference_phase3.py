@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness.declaration.pipeline import Pipeline, Table
+from harness.declaration.model import Pipeline, Table
 
 WINDOW = (date(2021, 10, 19), date(2021, 11, 15))
 # A shorter window for the tests that change the warehouse and rerun Phase 3.

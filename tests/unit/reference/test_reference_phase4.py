@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from harness.declaration.pipeline import Pipeline, Table
+from harness.declaration.model import Pipeline, Table
 from harness.warehouse.transpile import to_duckdb
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "harness" / "reference" / "sql"

@@ -16,13 +16,9 @@ import pandas as pd
 import pytest
 
 from harness.errors import WarehouseError
-from harness.warehouse.bigquery import (
-    NO_CREDENTIALS,
-    BigQueryWarehouse,
-    query_parameter,
-    sanitize_labels,
-    warehouse_error,
-)
+from harness.warehouse.bigquery.errors import NO_CREDENTIALS, warehouse_error
+from harness.warehouse.bigquery.params import query_parameter, sanitize_labels
+from harness.warehouse.bigquery.warehouse import BigQueryWarehouse
 from tests.bigquery_emulator import PROJECT, RecordingSession
 
 EVIL = "x'; DROP TABLE nba_raw.t; --"

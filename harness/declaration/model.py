@@ -1,0 +1,157 @@
+"""Typed model of pipeline.toml: datasets, seasons, the schedule, source chains, tables and processors.
+
+``harness.declaration.loading.load_pipeline`` builds a frozen ``Pipeline`` from the file; everything the
+harness knows about the pipeline is read from these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+SEVERITIES = ("critical", "warning", "info")
+
+
+EXPECTED_DATES = ("game_dates", "after_bootstrap")
+
+
+@dataclass(frozen=True)
+class Presence:
+    """``column`` is not null on at least ``min_share`` of the rows where ``among`` (a BOOL column) holds."""
+
+    min_share: float
+    among: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A warehouse table the harness reads: its dataset, date column and grain inside a date."""
+
+    name: str
+    dataset: str
+    date_column: str
+    grain: tuple[str, ...]
+    columns: tuple[str, ...] = ()
+    game_id_column: str | None = None
+    team_columns: tuple[str, ...] = ()
+    expected_dates: str = "game_dates"
+    """``game_dates`` (every final-game date) or ``after_bootstrap`` (game dates past each season's
+    bootstrap period; rows on bootstrap dates are an error unless ``bootstrap_placeholders``)."""
+    follows_chain: str | None = None
+    """An optional source chain the table depends on: rows are expected only where that chain has data."""
+    bootstrap_placeholders: bool = False
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Inclusive value ranges per column; values outside are errors."""
+    present: dict[str, Presence] = field(default_factory=dict)
+    """Columns that must be filled for a share of the rows (usage_rate for active players)."""
+    partition_coverage: bool = False
+    """The table is partitioned by day on ``date_column``: on BigQuery, coverage reads its row counts from
+    ``INFORMATION_SCHEMA.PARTITIONS`` (metadata, nothing scanned) instead of counting the date column."""
+
+    @property
+    def ref(self) -> str:
+        """``dataset.table``, safe to splice into SQL: both parts were validated as plain identifiers."""
+        return f"{self.dataset}.{self.name}"
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Every column the declaration names for this table, without repeats."""
+        named = (self.date_column, *self.grain, *self.columns, *self.team_columns, *self.ranges)
+        named += (*self.present, *(p.among for p in self.present.values() if p.among))
+        if self.game_id_column:
+            named += (self.game_id_column,)
+        return tuple(dict.fromkeys(named))
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A Phase 1-2 source chain: sources in fallback order, the first being the primary."""
+
+    name: str
+    severity: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Processor:
+    """One backfill processor, run as a command over a window of dates."""
+
+    name: str
+    phase: int
+    output: str
+    upstream: tuple[str, ...]
+    command: tuple[str, ...]
+    cwd: str
+    env: dict[str, str]
+    timeout_seconds: float
+    run_history_name: str | None
+    dates_command: tuple[str, ...] = ()
+    """The argv template for a list of dates (``missing`` mode); without it the range command covers
+    the span of the dates instead."""
+
+    @property
+    def writes_run_history(self) -> bool:
+        return self.run_history_name is not None
+
+    @property
+    def takes_date_list(self) -> bool:
+        """Whether the processor can be given a list of dates (``--dates``), not only a range."""
+        return bool(self.dates_command)
+
+
+@dataclass(frozen=True)
+class Season:
+    year: int
+    opener: date
+    last_day: date
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Which table and columns say that a game was played (final) on a date."""
+
+    table: str
+    status_column: str
+    final_status: int
+    home_team_column: str
+    away_team_column: str
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The whole declaration. ``processors`` is in dependency order (upstream first)."""
+
+    path: Path
+    name: str
+    bootstrap_days: int
+    datasets: dict[str, str]
+    seasons: tuple[Season, ...]
+    schedule: Schedule
+    run_history: str
+    tables: dict[str, Table]
+    chains: dict[str, Chain]
+    virtual_sources: dict[str, str]
+    processors: dict[str, Processor] = field(default_factory=dict)
+
+    def phase(self, phase: int) -> list[Processor]:
+        return [p for p in self.processors.values() if p.phase == phase]
+
+    def output_table(self, processor: Processor) -> Table:
+        return self.tables[processor.output]
+
+    def phase_tables(self, phase: int) -> list[Table]:
+        return [self.output_table(p) for p in self.phase(phase)]
+
+    def core_tables(self) -> list[Table]:
+        """Phase 3 outputs that follow no optional chain: the gameplan's "core tables" that must be
+        complete before Phase 4 may start."""
+        return [t for t in self.phase_tables(3) if t.follows_chain is None]
+
+    def dependents(self, name: str) -> list[str]:
+        """Every processor that needs ``name``'s output, directly or not, in dependency order."""
+        blocked = {name}
+        for proc in self.processors.values():
+            if blocked.intersection(proc.upstream):
+                blocked.add(proc.name)
+        return [p for p in self.processors if p in blocked and p != name]

@@ -1,0 +1,159 @@
+"""A connection: one BigQuery session's worth of work, every job labelled and capped."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import WarehouseError
+from harness.warehouse.base import Params
+from harness.warehouse.bigquery.errors import failures
+from harness.warehouse.bigquery.frames import ndjson, result_frame
+from harness.warehouse.bigquery.params import query_parameter, sanitize_labels
+from harness.warehouse.bigquery.statements import Statement
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from google.cloud import bigquery
+
+    from harness.warehouse.bigquery.warehouse import BigQueryWarehouse
+
+
+class BigQueryConnection:
+    """One session's worth of work: every job labelled, capped and, after the first, in the session."""
+
+    partition_metadata = True
+    """``dataset.INFORMATION_SCHEMA.PARTITIONS`` answers here (coverage reads it instead of scanning)."""
+
+    def __init__(self, client: bigquery.Client, warehouse: BigQueryWarehouse) -> None:
+        self._client = client
+        self._warehouse = warehouse
+        self._session_id: str | None = None
+
+    def _config(self, params: Params, statement: Statement, **extra: Any) -> bigquery.QueryJobConfig:
+        from google.cloud import bigquery
+
+        missing = [name for name in statement.params if name not in params]
+        if missing:
+            raise WarehouseError(f"query parameter @{missing[0]} has no value; pass it in params")
+        config = bigquery.QueryJobConfig(
+            query_parameters=[query_parameter(name, params[name]) for name in statement.params],
+            labels=sanitize_labels(self._warehouse.labels),
+            use_legacy_sql=False,
+            **extra,
+        )
+        if self._warehouse.maximum_bytes_billed is not None:
+            config.maximum_bytes_billed = self._warehouse.maximum_bytes_billed
+        return config
+
+    def _session(self) -> dict[str, Any]:
+        from google.cloud import bigquery
+
+        if self._session_id is None:
+            return {"create_session": True}
+        return {"connection_properties": [bigquery.ConnectionProperty("session_id", self._session_id)]}
+
+    def _job(
+        self, statement: Statement, params: Params
+    ) -> tuple[bigquery.QueryJob, bigquery.table.RowIterator]:
+        """Run one statement in the session and wait for it; its rows are fetched when iterated."""
+        config = self._config(params, statement, **self._session())
+        try:
+            job = self._client.query(statement.sql, job_config=config)
+            rows = job.result()
+        except failures() as exc:
+            raise self._warehouse.error(exc) from exc
+        if self._session_id is None and job.session_info is not None:
+            self._session_id = job.session_info.session_id
+        return job, rows
+
+    def _run(self, sql: str, params: Params | None) -> tuple[bigquery.QueryJob, bigquery.table.RowIterator]:
+        statements = self._warehouse.statements(sql)
+        if not statements:
+            raise WarehouseError("the SQL holds no statement")
+        for statement in statements:
+            self._warehouse.statements_run += 1
+            last = self._job(statement, params or {})
+        return last
+
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        _, rows = self._run(sql, params)
+        try:
+            return result_frame(rows)
+        except failures() as exc:
+            raise self._warehouse.error(exc) from exc
+
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        job, _ = self._run(sql, params)
+        return job.num_dml_affected_rows or 0
+
+    def dry_run(self, sql: str, params: Params | None = None) -> int:
+        """Bytes the statements would process (what on-demand pricing bills), without running them.
+
+        Outside the session (a dry run creates none) and not counted in ``statements_run``.
+        """
+        total = 0
+        for statement in self._warehouse.statements(sql):
+            config = self._config(params or {}, statement, dry_run=True, use_query_cache=False)
+            try:
+                total += self._client.query(statement.sql, job_config=config).total_bytes_processed or 0
+            except failures() as exc:
+                raise self._warehouse.error(exc) from exc
+        return total
+
+    def _control(self, sql: str) -> None:
+        self._job(Statement(sql, ()), {})
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._control("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            # BigQuery may already have ended a transaction whose statement failed; the original error
+            # is the one worth reporting.
+            with suppress(WarehouseError):
+                self._control("ROLLBACK TRANSACTION")
+            raise
+        self._control("COMMIT TRANSACTION")
+
+    def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
+        from google.cloud import bigquery
+
+        target = self._warehouse.table_id(table_ref)
+        try:
+            schema = self._client.get_table(target).schema
+            fields = {field.name: field for field in schema}
+            unknown = [str(name) for name in frame.columns if name not in fields]
+            if unknown:
+                raise WarehouseError(f"insert into {table_ref}: the table has no column {', '.join(unknown)}")
+            if frame.empty:
+                return 0
+            config = bigquery.LoadJobConfig(
+                source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
+                write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+                create_disposition=bigquery.CreateDisposition.CREATE_NEVER,
+                schema=schema,
+                labels=sanitize_labels(self._warehouse.labels),
+            )
+            self._warehouse.statements_run += 1
+            # No ``size``: the client then uploads resumably (see the module docstring).
+            body = io.BytesIO(ndjson(frame, fields))
+            self._client.load_table_from_file(body, target, job_config=config).result()
+        except failures() as exc:
+            raise WarehouseError(f"insert into {table_ref}: {self._warehouse.error(exc)}") from exc
+        return len(frame)
+
+    def table_columns(self, datasets: list[str]) -> dict[str, list[str]]:
+        columns: dict[str, list[str]] = {}
+        for dataset in datasets:
+            source = (
+                f"`{self._warehouse.project}`.`{self._warehouse.dataset(dataset)}`.INFORMATION_SCHEMA.COLUMNS"
+            )
+            sql = f"SELECT table_name, column_name FROM {source} ORDER BY table_name, ordinal_position"
+            _, rows = self._job(Statement(sql, ()), {})
+            for table, column in rows:
+                columns.setdefault(f"{dataset}.{table}", []).append(column)
+        return columns

@@ -1,0 +1,28 @@
+"""One statement ready to send, with the parameter names it binds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement ready to send, and the parameter names it uses (bound exactly, like DuckDB)."""
+
+    sql: str
+    params: tuple[str, ...]
+
+
+def parameter_names(tree: exp.Expression) -> tuple[str, ...]:
+    # ``@@system_variable`` parses as a parameter inside a parameter: not a value to bind.
+    return tuple(
+        sorted(
+            {
+                node.name
+                for node in tree.find_all(exp.Parameter)
+                if isinstance(node.this, exp.Var) and not isinstance(node.parent, exp.Parameter)
+            }
+        )
+    )

@@ -1,0 +1,159 @@
+"""The BigQuery warehouse: a project, its dataset mapping, the client and statement preparation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import partial
+from typing import TYPE_CHECKING
+
+import sqlglot
+from sqlglot import exp
+
+from harness.errors import WarehouseError
+from harness.warehouse.base import Params
+from harness.warehouse.bigquery.connection import BigQueryConnection
+from harness.warehouse.bigquery.errors import failures, first_line, warehouse_error
+from harness.warehouse.bigquery.statements import Statement, parameter_names
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from google.cloud import bigquery
+
+ClientFactory = Callable[[str, "str | None"], "bigquery.Client"]
+
+# Dataset and table names the harness accepts: BigQuery allows more, the contract uses no more.
+NAME = re.compile(r"[A-Za-z0-9_]+")
+PROJECT = re.compile(r"[a-z0-9][a-z0-9.:-]*[a-z0-9]")
+METADATA_VIEW = "INFORMATION_SCHEMA."
+ENDPOINT = re.compile(r"https?://[^\s/]+(/\S*)?")
+
+
+def _default_client(project: str, location: str | None, endpoint: str | None = None) -> bigquery.Client:
+    """Application default credentials, as ``gcloud auth application-default login`` leaves them; with an
+    ``endpoint`` (a BigQuery-API emulator), anonymous credentials instead, since an emulator checks none and
+    a developer's real credentials must never be sent to it."""
+    from google.cloud import bigquery
+
+    if endpoint is None:
+        return bigquery.Client(project=project, location=location)
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+
+    return bigquery.Client(
+        project=project,
+        location=location,
+        credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=endpoint),
+    )
+
+
+class BigQueryWarehouse:
+    """A BigQuery project; ``connect()`` opens a session-backed connection with the official client."""
+
+    kind = "bigquery"
+
+    def __init__(
+        self,
+        project: str,
+        location: str | None = None,
+        dataset_map: str | Mapping[str, str] | None = None,
+        maximum_bytes_billed: int | None = None,
+        labels: Mapping[str, object] | None = None,
+        client_factory: ClientFactory | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        if not PROJECT.fullmatch(project):
+            raise WarehouseError(f"--project {project!r} is not a BigQuery project id (lowercase, digits, -)")
+        if endpoint is not None and not ENDPOINT.fullmatch(endpoint):
+            raise WarehouseError(f"--bigquery-endpoint {endpoint!r} is not an http(s) URL")
+        self.project = project
+        self.location = project
+        self.region = location
+        self.dataset_map = dataset_map
+        self.maximum_bytes_billed = maximum_bytes_billed
+        self.labels: dict[str, object] = dict(labels or {})
+        self.statements_run = 0
+        self.endpoint = endpoint
+        self._client_factory = client_factory or partial(_default_client, endpoint=endpoint)
+        self._client: bigquery.Client | None = None
+        self._statements: dict[str, list[Statement]] = {}
+
+    def dataset(self, name: str) -> str:
+        """The user's dataset for the declaration's dataset ``name``."""
+        if not NAME.fullmatch(name):
+            raise WarehouseError(f"dataset name {name!r} is not a plain identifier")
+        if isinstance(self.dataset_map, str):
+            return f"{self.dataset_map}{name}"
+        mapped = (self.dataset_map or {}).get(name, name)
+        if not NAME.fullmatch(mapped):
+            raise WarehouseError(f"dataset map sends {name!r} to {mapped!r}, not a plain identifier")
+        return mapped
+
+    def table_id(self, table_ref: str) -> str:
+        """``project.dataset.table`` for the declaration's ``dataset.table``."""
+        parts = table_ref.split(".")
+        if len(parts) != 2 or not NAME.fullmatch(parts[1]):
+            raise WarehouseError(f"table reference {table_ref!r} is not dataset.table")
+        return f"{self.project}.{self.dataset(parts[0])}.{parts[1]}"
+
+    def statements(self, sql: str) -> list[Statement]:
+        """``sql`` split into statements with every ``dataset.table`` mapped and project-qualified; cached."""
+        cached = self._statements.get(sql)
+        if cached is None:
+            try:
+                trees = [tree for tree in sqlglot.parse(sql, read="bigquery") if tree is not None]
+            except sqlglot.errors.ParseError as exc:
+                raise WarehouseError(f"SQL does not parse as BigQuery: {first_line(exc)}") from None
+            cached = self._statements[sql] = [self._qualify(tree) for tree in trees]
+        return cached
+
+    def _qualify(self, tree: exp.Expression) -> Statement:
+        project = exp.to_identifier(self.project, quoted=True)
+        for table in tree.find_all(exp.Table):
+            dataset = table.args.get("db")
+            # No dataset: a CTE, an UNNEST alias or a session temp table. A catalog: already explicit.
+            if dataset is None or table.args.get("catalog") is not None:
+                continue
+            table.set("db", exp.to_identifier(self.dataset(dataset.name)))
+            table.set("catalog", project.copy())
+            if table.name.upper().startswith(METADATA_VIEW):
+                # sqlglot reads ``dataset.INFORMATION_SCHEMA.X`` as one quoted name; BigQuery takes it
+                # either way, but an emulator only recognises the view unquoted.
+                table.this.set("quoted", False)
+        return Statement(tree.sql(dialect="bigquery"), parameter_names(tree))
+
+    def check_datasets(self, names: Iterable[str]) -> None:
+        """Fail in one line, before anything runs or is written, when the credentials, the project or one
+        of the mapped datasets is missing; otherwise every test would fail on its own with the same cause."""
+        client = self.client()
+        for name in sorted(set(names)):
+            try:
+                client.get_dataset(f"{self.project}.{self.dataset(name)}")
+            except failures() as exc:
+                raise self.error(exc) from None
+
+    def error(self, exc: BaseException) -> WarehouseError:
+        return warehouse_error(exc, self.project, self.maximum_bytes_billed)
+
+    def client(self) -> bigquery.Client:
+        """The client, made once: it finds the credentials, which is where their absence shows."""
+        if self._client is None:
+            try:
+                self._client = self._client_factory(self.project, self.region)
+            except failures() as exc:
+                raise self.error(exc) from None
+        return self._client
+
+    @contextmanager
+    def connect(self) -> Iterator[BigQueryConnection]:
+        yield BigQueryConnection(self.client(), self)
+
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        with self.connect() as conn:
+            return conn.query(sql, params)
+
+    def execute(self, sql: str, params: Params | None = None) -> int:
+        with self.connect() as conn:
+            return conn.execute(sql, params)
