@@ -29,12 +29,12 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 from harness.declaration.loading import load_pipeline
 from harness.declaration.model import Pipeline, Processor, Table
 from harness.errors import ConfigError, HarnessError
+from harness.reference.queries import processor_kind, processor_sql
 from harness.warehouse import Warehouse, open_warehouse
 from harness.warehouse.base import Connection, to_date
 
@@ -42,7 +42,7 @@ DEFAULT_PIPELINE = Path(__file__).resolve().parents[2] / "pipeline.toml"
 # Dates computed per connection: large enough that the set-based SQL runs few times per season, small
 # enough that parallel jobs get the warehouse between batches.
 BATCH_DATES = 30
-PHASE_NAMES = {3: "phase_3_analytics", 4: "phase_4_precompute"}
+PHASE_NAMES = {"analytics": "phase_3_analytics", "precompute": "phase_4_precompute"}
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,17 @@ class Job:
 
     @property
     def sql(self) -> str:
-        folder = resources.files("harness.reference") / "sql" / f"phase{self.processor.phase}"
-        return (folder / f"{self.processor.name}.sql").read_text(encoding="utf-8")
+        """The processor's query (``harness.reference.queries``)."""
+        return processor_sql(self.processor.name)
+
+    @property
+    def kind(self) -> str:
+        """``analytics`` (calendar days, no bootstrap) or ``precompute`` (game dates, bootstrap skip)."""
+        return processor_kind(self.processor.name) or "analytics"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The real scripts' flags; a bad one exits 2, as argparse does."""
     parser = argparse.ArgumentParser(
         prog="python -m harness.reference.jobs", description=__doc__.split("\n")[0]
     )
@@ -119,6 +125,7 @@ def season_year(day: date) -> int:
 
 
 def history_row(job: Job, day: date, status: str, started: datetime, **fields: object) -> dict[str, object]:
+    """A ``processor_run_history`` row for ``day`` in the real writer's shape."""
     now = datetime.now(UTC)
     return {
         "processor_name": job.processor.run_history_name,
@@ -129,7 +136,7 @@ def history_row(job: Job, day: date, status: str, started: datetime, **fields: o
         "started_at": started,
         "processed_at": None if status == "running" else now,
         "duration_seconds": None if status == "running" else (now - started).total_seconds(),
-        "phase": PHASE_NAMES[job.processor.phase],
+        "phase": PHASE_NAMES[job.kind],
         "output_table": job.table.name,
         "output_dataset": job.table.dataset,
         "backfill_mode": True,
@@ -143,6 +150,7 @@ def history_row(job: Job, day: date, status: str, started: datetime, **fields: o
 
 
 def write_history(conn: Connection, job: Job, row: dict[str, object]) -> None:
+    """Append a run-history row (processors that write none skip it, like UPGC's script)."""
     if not job.processor.writes_run_history:
         return
     # Unset fields are left out (NULL by default): BigQuery cannot type a NULL query parameter.
@@ -215,7 +223,7 @@ class Progress:
     """Log lines in the real scripts' shape, so the harness reads both the same way."""
 
     def __init__(self, job: Job, total: int) -> None:
-        self.label = "game date" if job.processor.phase == 4 else "day"
+        self.label = "game date" if job.kind == "precompute" else "day"
         self.total = total
         self.index = 0
 
@@ -224,28 +232,32 @@ class Progress:
         print(f"{stamp} - INFO - {message}", flush=True)
 
     def start(self, day: date) -> None:
+        """``Processing day i/n: DATE``."""
         self.index += 1
         self._say(f"Processing {self.label} {self.index}/{self.total}: {day}")
 
     def success(self, records: int) -> None:
+        """``✓ Success: N records``."""
         self._say(f"  ✓ Success: {records} records")
 
     def skipped(self, day: date, reason: str) -> None:
+        """The progress line, then ``⏭ Skipped: REASON``."""
         self.index += 1
         self._say(f"Processing {self.label} {self.index}/{self.total}: {day}")
         self._say(f"  ⏭ Skipped: {reason}")
 
     def failure(self, day: date, exc: Exception) -> None:
+        """``✗ Failed: DATE: ERROR``."""
         self._say(f"  ✗ Failed: {day}: {exc}")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the processor over the dates ``args`` name; the exit code."""
     pipeline = load_pipeline(os.environ.get("HARNESS_PIPELINE", DEFAULT_PIPELINE))
     processor = pipeline.processors.get(args.processor)
-    if processor is None:
-        print(
-            f"unknown processor {args.processor!r}; known: {', '.join(pipeline.processors)}", file=sys.stderr
-        )
+    if processor is None or processor_kind(processor.name) is None:
+        where = "the declaration" if processor is None else "the reference pipeline (harness/reference/sql)"
+        print(f"unknown processor {args.processor!r}: {where} has no such processor", file=sys.stderr)
         return 2
     warehouse = warehouse_from_env(os.environ, processor)
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
@@ -260,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
     # Phase 3 scripts walk calendar days but exit early, without run history, on days without games.
     days = sorted(d for d in requested if d in played)
     bootstrap = {
-        d for d in days if processor.phase == 4 and _is_bootstrap(d, openers, pipeline.bootstrap_days)
+        d for d in days if job.kind == "precompute" and _is_bootstrap(d, openers, pipeline.bootstrap_days)
     }
     log = Progress(job, len(days))
     if args.dry_run:
@@ -300,7 +312,7 @@ def warehouse_from_env(environ: Mapping[str, str], processor: Processor) -> Ware
         backend,
         environ.get("HARNESS_WAREHOUSE", ""),
         project=environ.get("HARNESS_PROJECT") or None,
-        region=environ.get("HARNESS_LOCATION") or None,
+        location=environ.get("HARNESS_LOCATION") or None,
         dataset_prefix=environ.get("HARNESS_DATASET_PREFIX") or None,
         maximum_bytes_billed=environ.get("HARNESS_MAXIMUM_BYTES_BILLED") or None,
         endpoint=environ.get("HARNESS_BIGQUERY_ENDPOINT") or None,
@@ -314,6 +326,7 @@ def _is_bootstrap(day: date, openers: dict[int, date], bootstrap_days: int) -> b
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The job's command line: ``python -m harness.reference.jobs NAME --start-date D ...``."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return run(args)

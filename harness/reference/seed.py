@@ -1,20 +1,28 @@
 """Seed a warehouse: the reference pipeline's tables and a generated demo season.
 
-The harness calls ``ensure_seeded`` before a run on the embedded default; it creates missing tables and
-generates raw data only for the window's seasons that have none, so a warehouse that a user repaired or
-damaged on purpose (``harness query``) is never overwritten. The same code seeds a BigQuery project (the
+    HARNESS_WAREHOUSE=.harness/warehouse.duckdb python -m harness.reference.seed 2021,2022
+
+The harness runs this as the declaration's ``[seed]`` command before a run on the embedded default, when
+the schedule has no game in a season the window touches. ``ensure_seeded`` creates missing tables and
+generates raw data only for the seasons that have none, so a warehouse that a user repaired or damaged on
+purpose (``harness query``) is never overwritten. The same code seeds a BigQuery project (the
 tests' emulator, or a test project behind a dataset prefix): the DDL is BigQuery SQL, the rows go in as
 load jobs. A season there takes about 40 s, mostly play-by-play, so ``through`` can stop it at a date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import sys
+from collections.abc import Iterable, Sequence
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.declaration.loading import load_pipeline
 from harness.declaration.model import Pipeline, Season
+from harness.errors import HarnessError
 from harness.warehouse.base import Connection, Warehouse
 
 if TYPE_CHECKING:
@@ -26,7 +34,7 @@ DDL_PACKAGE = "harness.reference"
 def ddl_statements() -> str:
     """The reference pipeline's CREATE TABLE statements (raw, Phase 3, Phase 4, run history)."""
     folder = resources.files(DDL_PACKAGE) / "sql" / "ddl"
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return "\n;\n".join(f.read_text(encoding="utf-8").strip().rstrip(";") for f in files)
 
 
@@ -87,3 +95,32 @@ def ensure_seeded(
                         frame = rows_through(pipeline, table_ref, frame, through)
                     conn.insert_frame(table_ref, frame)
     return missing
+
+
+DEFAULT_PIPELINE = Path(__file__).resolve().parents[2] / "pipeline.toml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Seed the seasons named by ``argv[0]`` (comma-separated years) into ``HARNESS_WAREHOUSE``."""
+    from harness.warehouse.duckdb import DuckDBWarehouse
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    warehouse = os.environ.get("HARNESS_WAREHOUSE")
+    if len(args) != 1 or not warehouse or not all(y.strip().isdigit() for y in args[0].split(",")):
+        print("usage: HARNESS_WAREHOUSE=FILE python -m harness.reference.seed YEAR[,YEAR]", file=sys.stderr)
+        return 2
+    try:
+        pipeline = load_pipeline(os.environ.get("HARNESS_PIPELINE", DEFAULT_PIPELINE))
+        years = {int(y) for y in args[0].split(",")}
+        seasons = [s for s in pipeline.seasons if s.year in years]
+        seeded = ensure_seeded(DuckDBWarehouse(warehouse), pipeline, seasons)
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for season in seasons:
+        print(f"season {season.label}: {'seeded' if season in seeded else 'already present'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

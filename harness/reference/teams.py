@@ -56,5 +56,3 @@ TEAMS: tuple[Team, ...] = (
     Team("UTA", 1610612762, "Utah", "Jazz"),
     Team("WAS", 1610612764, "Washington", "Wizards"),
 )
-
-TEAMS_BY_TRICODE: dict[str, Team] = {team.tricode: team for team in TEAMS}

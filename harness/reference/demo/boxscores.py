@@ -60,7 +60,8 @@ def _minutes(rng: np.random.Generator, lines: pd.DataFrame) -> np.ndarray:
     share = weight / pd.Series(weight).groupby(keys).transform("sum").to_numpy()
     seconds = np.floor(share * total).astype(int)
     shortfall = total - pd.Series(seconds).groupby(keys).transform("sum").to_numpy()
-    return seconds + np.where(lines["slot"].to_numpy() == 0, shortfall, 0)
+    minutes: np.ndarray = seconds + np.where(lines["slot"].to_numpy() == 0, shortfall, 0)
+    return minutes
 
 
 def box_score_lines(rng: np.random.Generator, games: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:

@@ -41,7 +41,7 @@ def _apportion(rng: np.random.Generator, dates: list[dt.date], total: int) -> np
     weekdays = np.array([d.weekday() for d in dates])
     raw = WEEKDAY_WEIGHTS[weekdays] * rng.uniform(0.6, 1.4, len(dates))
     raw = raw / raw.sum() * total
-    counts = np.clip(np.floor(raw), 1, MAX_GAMES_PER_DATE).astype(int)
+    counts: np.ndarray = np.clip(np.floor(raw), 1, MAX_GAMES_PER_DATE).astype(int)
     while (diff := total - counts.sum()) != 0:
         step = 1 if diff > 0 else -1
         room = counts < MAX_GAMES_PER_DATE if step > 0 else counts > 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,7 +218,7 @@ def build_tables(
     )
     season = _Season(season_year, games, lines, team_box, _source_dates(rng, games))
     shots = _shot_events(rng, season)
-    builders = {
+    builders: dict[str, Callable[[], pd.DataFrame]] = {
         "nba_raw.nbac_schedule": lambda: _nbac_schedule(season),
         "nba_reference.nba_schedule": lambda: _reference_schedule(season),
         "nba_raw.espn_scoreboard": lambda: _espn_scoreboard(season),

@@ -13,12 +13,14 @@ import pytest
 
 from harness.reference import jobs
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import query
 
 RunJobs = Callable[..., None]  # the run_jobs fixture of tests/conftest.py
 
 
 def history(warehouse: DuckDBWarehouse, processor: str):
-    return warehouse.query(
+    return query(
+        warehouse,
         "SELECT data_date, status, records_processed, skip_reason, run_id FROM nba_reference.processor_run_history "
         "WHERE processor_name = @p ORDER BY data_date, started_at, status",
         {"p": processor},
@@ -32,8 +34,9 @@ def test_running_then_final_row_per_date(run_jobs: RunJobs, seeded_warehouse: Du
     assert rows["run_id"].nunique() == 1 and rows["run_id"].iloc[0].startswith(
         "TeamOffenseGameSummaryProcessor_"
     )
-    counts = seeded_warehouse.query(
-        "SELECT game_date, COUNT(*) AS n FROM nba_analytics.team_offense_game_summary GROUP BY 1 ORDER BY 1"
+    counts = query(
+        seeded_warehouse,
+        "SELECT game_date, COUNT(*) AS n FROM nba_analytics.team_offense_game_summary GROUP BY 1 ORDER BY 1",
     )
     assert counts["n"].tolist() == [4, 22, 6]  # two teams per game: 2, 11 and 3 games
     assert rows[rows["status"] == "success"]["records_processed"].tolist() == [4, 22, 6]
@@ -46,9 +49,9 @@ def test_rerun_leaves_identical_contents(run_jobs: RunJobs, seeded_warehouse: Du
     )
     window = (date(2021, 10, 19), date(2021, 10, 24))
     run_jobs(seeded_warehouse.path, ["team_defense_game_summary"], *window)
-    first = seeded_warehouse.query(snapshot)
+    first = query(seeded_warehouse, snapshot)
     run_jobs(seeded_warehouse.path, ["team_defense_game_summary"], *window)
-    assert seeded_warehouse.query(snapshot).equals(first), "a re-run changed the table"
+    assert query(seeded_warehouse, snapshot).equals(first), "a re-run changed the table"
     assert len(first) == 2 * (2 + 11 + 3 + 10 + 8 + 6)
 
 
@@ -68,8 +71,9 @@ def test_phase4_skips_bootstrap_days_with_success_rows(
     assert (
         final["records_processed"].tolist()[:2] == [0, 0] and min(final["records_processed"].tolist()[2:]) > 0
     )
-    written = seeded_warehouse.query(
-        "SELECT DISTINCT analysis_date FROM nba_precompute.team_defense_zone_analysis ORDER BY 1"
+    written = query(
+        seeded_warehouse,
+        "SELECT DISTINCT analysis_date FROM nba_precompute.team_defense_zone_analysis ORDER BY 1",
     )
     assert [d.date() for d in written["analysis_date"]] == [date(2021, 11, 2), date(2021, 11, 3)]
 
@@ -85,13 +89,13 @@ def test_upcoming_player_context_writes_no_run_history(
     ]
     run_jobs(seeded_warehouse.path, names, date(2021, 10, 19), date(2021, 10, 20))
     assert (
-        seeded_warehouse.query("SELECT COUNT(*) AS n FROM nba_analytics.upcoming_player_game_context")[
+        query(seeded_warehouse, "SELECT COUNT(*) AS n FROM nba_analytics.upcoming_player_game_context")[
             "n"
         ].iloc[0]
         > 0
     )
     names_in_history = set(
-        seeded_warehouse.query("SELECT DISTINCT processor_name FROM nba_reference.processor_run_history")[
+        query(seeded_warehouse, "SELECT DISTINCT processor_name FROM nba_reference.processor_run_history")[
             "processor_name"
         ]
     )
@@ -144,10 +148,11 @@ def test_killed_mid_window_leaves_whole_dates(seeded_warehouse: DuckDBWarehouse)
             os.kill(proc.pid, signal.SIGKILL)
             break
     proc.wait(60)
-    per_date = seeded_warehouse.query(
+    per_date = query(
+        seeded_warehouse,
         "SELECT s.game_date, 2 * COUNT(DISTINCT s.game_id) AS expected, "
         "(SELECT COUNT(*) FROM nba_analytics.team_offense_game_summary t WHERE t.game_date = s.game_date) AS written "
-        "FROM nba_raw.nbac_schedule s WHERE s.season_year = 2021 GROUP BY 1"
+        "FROM nba_raw.nbac_schedule s WHERE s.season_year = 2021 GROUP BY 1",
     )
     partial = per_date[(per_date["written"] != 0) & (per_date["written"] != per_date["expected"])]
     assert partial.empty, partial

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 
 from harness.declaration.model import Pipeline, Table
+from harness.reference.queries import processor_sql
 from harness.warehouse.transpile import to_duckdb
 
-SQL_DIR = Path(__file__).resolve().parents[3] / "harness" / "reference" / "sql"
 WINDOW = (date(2021, 10, 19), date(2021, 11, 15))
 FIRST_NORMAL_DAY = date(2021, 11, 2)
 # Columns whose value legitimately differs between two runs (the runner's idempotency rule ignores them).
@@ -324,7 +324,7 @@ def test_thin_samples_are_written_with_a_low_tier(con: duckdb.DuckDBPyConnection
         ("team_defense_zone_analysis", "data_quality_tier", "games_in_sample"),
         ("player_shot_zone_analysis", "data_quality_tier", "games_in_sample_10"),
     ):
-        sql, params = bind((SQL_DIR / "phase4" / f"{processor}.sql").read_text(), early, early)
+        sql, params = bind(processor_sql(processor), early, early)
         rows = con.execute(sql, params).df()
         assert len(rows) > 0, processor
         assert set(rows[tier_column]) == {"low"}, processor

@@ -48,25 +48,7 @@ team_lines AS (
   SELECT * FROM reconstructed_lines
 ),
 
-bdb_shots AS (
-  SELECT game_id, player_1_team_abbr AS shooter_team_abbr, shot_type, shot_made, shot_distance
-  FROM nba_raw.bigdataball_play_by_play
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND shot_type IN ('2PT', '3PT')
-),
-
--- NBA.com play-by-play only for games that BigDataBall does not have at all (shot_zones chain order).
--- Field goals are told apart by shot_type: the two feeds name their event types differently
--- (BigDataBall 'shot', NBA.com 'fieldgoal').
-nbac_shots AS (
-  SELECT game_id, player_1_team_abbr AS shooter_team_abbr, shot_type, shot_made, shot_distance
-  FROM nba_raw.nbac_play_by_play
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND shot_type IN ('2PT', '3PT')
-    AND game_id NOT IN (
-      SELECT game_id FROM nba_raw.bigdataball_play_by_play WHERE game_date BETWEEN @start_date AND @end_date
-    )
-),
+-- include: pbp_shots,
 
 -- Zones: paint = 2PT under 8 ft, mid-range = other 2PT with a known distance.
 shots_by_team AS (
@@ -77,7 +59,7 @@ shots_by_team AS (
     COUNTIF(shot_type = '2PT' AND shot_distance < 8 AND shot_made) AS paint_makes,
     COUNTIF(shot_type = '2PT' AND shot_distance >= 8) AS mid_range_attempts,
     COUNTIF(shot_type = '2PT' AND shot_distance >= 8 AND shot_made) AS mid_range_makes
-  FROM (SELECT * FROM bdb_shots UNION ALL SELECT * FROM nbac_shots)
+  FROM pbp_shots
   GROUP BY game_id, shooter_team_abbr
 ),
 

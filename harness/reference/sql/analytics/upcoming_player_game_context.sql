@@ -119,81 +119,9 @@ team_form AS (
     AND r.team_abbr = d.team_abbr
 ),
 
--- Odds API: each bookmaker's latest snapshot counts once (book_rank = 1).
-odds_api_lines AS (
-  SELECT
-    game_date, player_lookup, points_line,
-    ROW_NUMBER() OVER (
-      PARTITION BY game_date, player_lookup, bookmaker ORDER BY snapshot_timestamp DESC
-    ) AS book_rank
-  FROM nba_raw.odds_api_player_points_props
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND player_lookup IS NOT NULL
-),
+-- include: props_consensus,
 
--- BettingPros: the points market only (the table holds other markets), one side, latest line per book.
-bettingpros_lines AS (
-  SELECT
-    game_date, player_lookup, points_line,
-    ROW_NUMBER() OVER (
-      PARTITION BY game_date, player_lookup, bookmaker ORDER BY bookmaker_last_update DESC
-    ) AS book_rank
-  FROM nba_raw.bettingpros_player_points_props
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND market_type = 'points'
-    AND bet_side = 'over'
-),
-
--- Consensus line: the mean over bookmakers rounded to the nearest half point, as in player_game_summary.
-consensus_lines AS (
-  SELECT game_date, player_lookup, FLOOR(AVG(points_line) * 2 + 0.5) / 2 AS points_line, 1 AS priority,
-    'odds_api' AS source
-  FROM odds_api_lines
-  WHERE book_rank = 1
-  GROUP BY game_date, player_lookup
-  UNION ALL
-  SELECT game_date, player_lookup, FLOOR(AVG(points_line) * 2 + 0.5) / 2, 2, 'bettingpros'
-  FROM bettingpros_lines
-  WHERE book_rank = 1
-  GROUP BY game_date, player_lookup
-),
-
-points_lines AS (
-  SELECT game_date, player_lookup, points_line, source
-  FROM (
-    SELECT
-      *,
-      ROW_NUMBER() OVER (PARTITION BY game_date, player_lookup ORDER BY priority) AS source_rank
-    FROM consensus_lines
-  )
-  WHERE source_rank = 1
-),
-
--- Game lines: each bookmaker's latest snapshot per market and outcome; spreads are quoted per team (by
--- full name), totals on the 'Over' outcome.
-latest_game_lines AS (
-  SELECT
-    game_date, home_team_abbr, away_team_abbr, home_team, away_team, market_key, outcome_name, outcome_point,
-    ROW_NUMBER() OVER (
-      PARTITION BY game_date, home_team_abbr, away_team_abbr, bookmaker_key, market_key, outcome_name
-      ORDER BY snapshot_timestamp DESC
-    ) AS book_rank
-  FROM nba_raw.odds_api_game_lines
-  WHERE game_date BETWEEN @start_date AND @end_date
-),
-
-game_lines AS (
-  SELECT
-    game_date,
-    home_team_abbr,
-    away_team_abbr,
-    AVG(IF(market_key = 'spreads' AND outcome_name = home_team, outcome_point, NULL)) AS home_spread,
-    AVG(IF(market_key = 'spreads' AND outcome_name = away_team, outcome_point, NULL)) AS away_spread,
-    AVG(IF(market_key = 'totals' AND outcome_name = 'Over', outcome_point, NULL)) AS total
-  FROM latest_game_lines
-  WHERE book_rank = 1
-  GROUP BY game_date, home_team_abbr, away_team_abbr
-),
+-- include: game_lines,
 
 -- The injury report is re-issued during the day: the latest report for the game date wins.
 injury_status AS (

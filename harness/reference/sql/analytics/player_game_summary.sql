@@ -73,31 +73,7 @@ team_offense AS (
   WHERE game_date BETWEEN @start_date AND @end_date
 ),
 
-bdb_shots AS (
-  SELECT game_id, player_1_lookup AS shooter_lookup, shot_type, shot_made, shot_distance
-  FROM nba_raw.bigdataball_play_by_play
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND shot_type IN ('2PT', '3PT')
-),
-
--- NBA.com play-by-play only for games that BigDataBall does not have at all (shot_zones chain order).
--- Field goals are told apart by shot_type: the two feeds name their event types differently
--- (BigDataBall 'shot', NBA.com 'fieldgoal').
-nbac_shots AS (
-  SELECT game_id, player_1_lookup AS shooter_lookup, shot_type, shot_made, shot_distance
-  FROM nba_raw.nbac_play_by_play
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND shot_type IN ('2PT', '3PT')
-    AND game_id NOT IN (
-      SELECT game_id FROM nba_raw.bigdataball_play_by_play WHERE game_date BETWEEN @start_date AND @end_date
-    )
-),
-
-pbp_shots AS (
-  SELECT * FROM bdb_shots
-  UNION ALL
-  SELECT * FROM nbac_shots
-),
+-- include: pbp_shots,
 
 pbp_games AS (
   SELECT DISTINCT game_id FROM pbp_shots
@@ -118,56 +94,7 @@ player_zones AS (
   GROUP BY game_id, shooter_lookup
 ),
 
--- Odds API: each bookmaker's latest snapshot counts once (book_rank = 1).
-odds_api_lines AS (
-  SELECT
-    game_date, player_lookup, points_line,
-    ROW_NUMBER() OVER (
-      PARTITION BY game_date, player_lookup, bookmaker ORDER BY snapshot_timestamp DESC
-    ) AS book_rank
-  FROM nba_raw.odds_api_player_points_props
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND player_lookup IS NOT NULL
-),
-
--- BettingPros: the points market only (the table holds other markets), one side, latest line per book.
-bettingpros_lines AS (
-  SELECT
-    game_date, player_lookup, points_line,
-    ROW_NUMBER() OVER (
-      PARTITION BY game_date, player_lookup, bookmaker ORDER BY bookmaker_last_update DESC
-    ) AS book_rank
-  FROM nba_raw.bettingpros_player_points_props
-  WHERE game_date BETWEEN @start_date AND @end_date
-    AND market_type = 'points'
-    AND bet_side = 'over'
-),
-
--- Consensus line: the mean over bookmakers, rounded to the nearest half point (half-way rounds up).
-consensus_lines AS (
-  SELECT game_date, player_lookup, FLOOR(AVG(points_line) * 2 + 0.5) / 2 AS points_line, 1 AS priority,
-    'odds_api' AS source
-  FROM odds_api_lines
-  WHERE book_rank = 1
-  GROUP BY game_date, player_lookup
-  UNION ALL
-  SELECT game_date, player_lookup, FLOOR(AVG(points_line) * 2 + 0.5) / 2, 2, 'bettingpros'
-  FROM bettingpros_lines
-  WHERE book_rank = 1
-  GROUP BY game_date, player_lookup
-),
-
--- Odds API first, BettingPros only for players the Odds API does not price.
-points_lines AS (
-  SELECT game_date, player_lookup, points_line, source
-  FROM (
-    SELECT
-      *,
-      ROW_NUMBER() OVER (PARTITION BY game_date, player_lookup ORDER BY priority) AS source_rank
-    FROM consensus_lines
-  )
-  WHERE source_rank = 1
-)
+-- include: props_consensus
 
 SELECT
   p.player_lookup,
