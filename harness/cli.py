@@ -81,6 +81,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``harness`` command; user mistakes exit 2 with one line, warehouse errors 1."""
     args = _parser().parse_args(argv)
     try:
         return {"query": _query, "seed": _seed}[args.command](args)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from harness.context.records import Record
 from harness.declaration.model import Chain, Pipeline, Table
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
@@ -22,6 +23,8 @@ GameId = str
 
 
 class DayStatus(enum.Enum):
+    """How a chain covered one date's games."""
+
     PRIMARY = "primary"
     FALLBACK = "fallback"
     MISSING = "missing"
@@ -39,6 +42,7 @@ class ChainDay:
 
     @property
     def label(self) -> str:
+        """``primary``, ``fallback: SOURCE`` or ``missing N of M games``, for the report's tooltips."""
         if self.status is DayStatus.FALLBACK:
             return "fallback: " + ", ".join(self.fallbacks)
         if self.status is DayStatus.MISSING:
@@ -48,11 +52,14 @@ class ChainDay:
 
 @dataclass(frozen=True)
 class ChainResult:
+    """One chain over the window's game dates."""
+
     chain: Chain
     days: tuple[ChainDay, ...]
 
     @property
     def missing(self) -> list[ChainDay]:
+        """Game dates on which some scheduled game has no source."""
         return [d for d in self.days if d.status is DayStatus.MISSING]
 
     @property
@@ -62,6 +69,7 @@ class ChainResult:
 
     @property
     def fallback(self) -> list[ChainDay]:
+        """Game dates covered only with a fallback source."""
         return [d for d in self.days if d.status is DayStatus.FALLBACK]
 
     def describe_missing(self) -> str:
@@ -117,6 +125,7 @@ def _source_selects(name: str, table: Table) -> list[str]:
 
 
 def read_coverage(conn: Connection, pipeline: Pipeline, window: Window) -> _Coverage:
+    """Step 0's one query, indexed by source and date."""
     frame = conn.query(
         coverage_sql(pipeline),
         {"start": window.start, "end": window.end, "final_status": pipeline.schedule.final_status},
@@ -202,3 +211,41 @@ def _covered(
 def check_chains(conn: Connection, pipeline: Pipeline, window: Window) -> dict[str, ChainResult]:
     """Step 0 for the window: every chain's per-date status, from one warehouse query."""
     return evaluate(pipeline, read_coverage(conn, pipeline, window))
+
+
+def chains_record(results: dict[str, ChainResult]) -> Record:
+    """Step 0's results as a record, for the sign-off in another process."""
+    return {
+        name: [
+            {
+                "day": d.day.isoformat(),
+                "status": d.status.value,
+                "games": d.games,
+                "fallbacks": list(d.fallbacks),
+                "missing_games": list(d.missing_games),
+            }
+            for d in result.days
+        ]
+        for name, result in results.items()
+    }
+
+
+def chains_from_record(record: Record, pipeline: Pipeline) -> dict[str, ChainResult]:
+    """The results ``chains_record`` wrote, with the declaration's chains."""
+    return {
+        name: ChainResult(
+            pipeline.chains[name],
+            tuple(
+                ChainDay(
+                    date.fromisoformat(d["day"]),
+                    DayStatus(d["status"]),
+                    d["games"],
+                    tuple(d["fallbacks"]),
+                    tuple(d["missing_games"]),
+                )
+                for d in days
+            ),
+        )
+        for name, days in record.items()
+        if name in pipeline.chains
+    }

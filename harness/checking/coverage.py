@@ -52,11 +52,6 @@ def partitions_sql(tables: Sequence[Table]) -> tuple[str, dict[str, list[str]]]:
     return "\nUNION ALL\n".join(parts), {f"tables_{d}": names for d, names in by_dataset.items()}
 
 
-def reads_metadata(conn: Connection) -> bool:
-    """Whether the connection answers ``INFORMATION_SCHEMA.PARTITIONS`` (BigQuery does, DuckDB does not)."""
-    return bool(getattr(conn, "partition_metadata", False))
-
-
 def coverage_method(table: Table, metadata: bool) -> str:
     """How ``table`` is counted on a backend with (``metadata``) or without partition metadata."""
     return METADATA if metadata and table.partition_coverage else SCAN
@@ -80,7 +75,7 @@ def table_coverage(conn: Connection, tables: Sequence[Table], window: Window) ->
     result: dict[str, DateToRows] = {t.name: {} for t in tables}
     if not tables:
         return result
-    frame = conn.query(*coverage_query(tables, window, reads_metadata(conn)))
+    frame = conn.query(*coverage_query(tables, window, conn.partition_metadata))
     counts: dict[str, DateToRows] = defaultdict(dict)
     for name, day, rows in frame.itertuples(index=False, name=None):
         counts[name][to_date(day)] = int(rows)

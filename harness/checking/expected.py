@@ -16,6 +16,8 @@ from harness.declaration.window import Window
 
 
 class DayState(enum.Enum):
+    """What a table must hold on one calendar day of the window."""
+
     EXPECTED = "expected"
     """A game date the table must have rows on."""
     EXEMPT = "exempt"
@@ -50,6 +52,7 @@ def day_states(
 
 
 def expected_days(states: Mapping[date, DayState]) -> list[date]:
+    """The days a table must have rows on, in order."""
     return sorted(d for d, s in states.items() if s is DayState.EXPECTED)
 
 

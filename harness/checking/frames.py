@@ -22,6 +22,7 @@ NO_HISTORY = "none"
 
 
 def chains_frame(results: Mapping[str, ChainResult]) -> pd.DataFrame:
+    """One row per chain and game date: its status, games, missing games and fallbacks."""
     import pandas as pd
 
     rows = [
@@ -84,6 +85,6 @@ def history_frame(runs: Mapping[str, Mapping[date, LatestRun]], game_dates: Sequ
     return pd.DataFrame(rows, columns=_columns(rows, "status", "run_id", "errors"))
 
 
-def _columns(rows: list[dict[str, object]], *names: str) -> list[str]:
+def _columns(rows: Sequence[Mapping[str, object]], *names: str) -> list[str]:
     """Column order, so that an empty frame still has every column the suite names."""
     return list(rows[0]) if rows else ["subject", "day", *names]

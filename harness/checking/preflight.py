@@ -1,9 +1,13 @@
 """Step 1: is the backfill infrastructure ready? The warehouse answers, the declared datasets, tables and
-columns exist, the run-history table exists, and every processor's command resolves."""
+columns exist, the run-history table exists, and every processor's command resolves.
+
+What Step 1 finds broken is known to every other check before it runs (``Preflight.broken``): a check
+that needs a missing table is blocked with one line naming it, instead of failing with a traceback.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,27 +19,50 @@ from harness.warehouse.base import Connection
 
 @dataclass(frozen=True)
 class Check:
+    """One Step 1 check and its problem, if any."""
+
     name: str
     problem: str | None
 
     @property
     def ok(self) -> bool:
+        """Whether the check passed."""
         return self.problem is None
 
 
-def warehouse_checks(conn: Connection, pipeline: Pipeline) -> list[Check]:
+@dataclass(frozen=True)
+class Preflight:
+    """Step 1's warehouse checks, and the tables they found missing or short of columns."""
+
+    checks: tuple[Check, ...]
+    broken: dict[str, str]
+    """``{table name: problem}`` for every declared table that does not exist or lacks columns; every
+    table when the warehouse does not answer."""
+
+    def blocker(self, tables: Iterable[str]) -> str | None:
+        """``by Step 1: table nba_raw.x does not exist`` for the first broken table among ``tables``."""
+        for table in tables:
+            if table in self.broken:
+                return f"by Step 1: {self.broken[table]}"
+        return None
+
+
+def warehouse_checks(conn: Connection, pipeline: Pipeline) -> Preflight:
     """One check per declared table: it exists with every column the declaration names."""
     try:
         conn.query("SELECT 1 AS ok")
     except HarnessError as exc:
-        return [Check("warehouse answers", str(exc))]
+        everything = {name: f"the warehouse does not answer ({exc})" for name in pipeline.tables}
+        return Preflight((Check("warehouse answers", str(exc)),), everything)
     present = conn.table_columns(sorted(set(pipeline.datasets.values())))
     datasets = {ref.split(".")[0] for ref in present}
     checks = [Check("warehouse answers", None)]
     for dataset in sorted(set(pipeline.datasets.values())):
         checks.append(Check(f"dataset {dataset}", None if dataset in datasets else "dataset does not exist"))
+    broken = {}
     for table in pipeline.tables.values():
         columns = present.get(table.ref)
+        problem: str | None
         if columns is None:
             problem = "table does not exist"
         else:
@@ -43,7 +70,9 @@ def warehouse_checks(conn: Connection, pipeline: Pipeline) -> list[Check]:
             problem = f"missing columns: {', '.join(lacking)}" if lacking else None
         role = " (run history)" if table.name == pipeline.run_history else ""
         checks.append(Check(f"table {table.ref}{role}", problem))
-    return checks
+        if problem:
+            broken[table.name] = f"table {table.ref}: {problem}"
+    return Preflight(tuple(checks), broken)
 
 
 def command_checks(pipeline: Pipeline, day: date, context: Mapping[str, str]) -> list[Check]:

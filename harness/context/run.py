@@ -1,9 +1,15 @@
-"""The state of one harness run, built once in ``pytest_configure`` and shared by fixtures and hooks."""
+"""What one harness run is: its settings, declaration, window, mode and warehouse, as frozen plain data.
+
+The plugin builds a ``RunContext`` in ``pytest_configure`` (``build_context``) and replaces it once the
+schedule is known (``with_schedule``) and the embedded warehouse seeded (``with_seeded``); nothing
+changes it afterwards. Running, checking and reporting read it and never learn about pytest.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,9 +23,9 @@ from harness.errors import ConfigError, HarnessError
 from harness.warehouse import Warehouse, open_warehouse
 
 
-@dataclass
-class HarnessRun:
-    """Everything a run needs: settings, declaration, window and warehouse, plus what happened so far."""
+@dataclass(frozen=True)
+class RunContext:
+    """Everything a run needs to know: settings, declaration, window, warehouse and what the schedule says."""
 
     settings: Settings
     pipeline: Pipeline
@@ -30,11 +36,28 @@ class HarnessRun:
     mode: Mode
     timeout: float | None
     """A timeout for every processor from the command line, ini or environment, over the declared ones."""
-    seeded: list[int] = field(default_factory=list)
-    game_dates: list[date] = field(default_factory=list)
+    game_dates: tuple[date, ...] = ()
+    """The window's dates with final games, in order."""
+    season_game_dates: Mapping[int, int] = field(default_factory=dict)
+    """Final-game dates of each season the window touches, for the full-season estimate."""
     game_dates_problem: str | None = None
-    progress: Callable[[str], None] | None = None
-    """Where progress lines go in this process (the terminal), or None to hand them to the controller."""
+    """Why the schedule could not be read; Step 1 fails with it."""
+    seeded: tuple[int, ...] = ()
+    """The demo seasons this run generated into an empty embedded warehouse."""
+
+    def with_schedule(self, game_dates: tuple[date, ...], season_game_dates: Mapping[int, int]) -> RunContext:
+        """The context once the schedule was read."""
+        return dataclasses.replace(
+            self, game_dates=game_dates, season_game_dates=dict(season_game_dates), game_dates_problem=None
+        )
+
+    def with_schedule_problem(self, problem: str) -> RunContext:
+        """The context when the schedule could not be read (Step 1 fails with ``problem``)."""
+        return dataclasses.replace(self, game_dates_problem=problem)
+
+    def with_seeded(self, years: tuple[int, ...]) -> RunContext:
+        """The context after the seed step filled the seasons ``years``."""
+        return dataclasses.replace(self, seeded=years)
 
     @property
     def game_dates_summary(self) -> str:
@@ -47,7 +70,7 @@ class HarnessRun:
 
     @property
     def directory(self) -> Path:
-        """``.harness/runs/<run id>`` beside the reports: logs and result records of this run."""
+        """``.harness/runs/<run id>`` beside the reports: logs and records of this run."""
         return self.settings.path("report_dir").parent / "runs" / self.run_id
 
     @property
@@ -57,7 +80,7 @@ class HarnessRun:
         settings = self.settings
         repo = settings.pipeline_repo.value
         return {
-            "warehouse": self.warehouse.location,
+            "warehouse": self.warehouse.address,
             "backend": self.warehouse.kind,
             "project": settings.project.value or "",
             "location": settings.location.value or "",
@@ -65,23 +88,31 @@ class HarnessRun:
             "maximum_bytes_billed": settings.maximum_bytes_billed.value or "",
             "bigquery_endpoint": settings.bigquery_endpoint.value or "",
             "repo": str(self.pipeline.path.parent),
+            "pipeline": str(self.pipeline.path),
             "pipeline_repo": str(settings.path("pipeline_repo")) if repo else "",
             "run_id": self.run_id,
         }
 
     @property
     def seeding_notice(self) -> str | None:
+        """The line that tells the user the embedded warehouse was seeded, or None."""
         if not self.seeded:
             return None
-        seasons = ", ".join(f"{y}-{(y + 1) % 100:02d}" for y in self.seeded)
-        return f"seeded the demo season {seasons} into the empty embedded warehouse {self.warehouse.location}"
+        labels = ", ".join(s.label for s in self.pipeline.seasons if s.year in self.seeded)
+        return f"seeded the demo season {labels} into the empty embedded warehouse {self.warehouse.address}"
+
+    @property
+    def report_path(self) -> Path:
+        """Default report file: one per run, so earlier sign-offs are never overwritten."""
+        return self.settings.path("report_dir") / f"backfill-{self.run_id}.html"
 
 
 def new_run_id() -> str:
+    """A new run id: the UTC start time and a random suffix, unique per run."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def build_run(settings: Settings, run_id: str, today: date | None = None) -> HarnessRun:
+def build_context(settings: Settings, run_id: str, today: date | None = None) -> RunContext:
     """Load the declaration, parse the window and pick the warehouse. Raises ConfigError on bad input."""
     pipeline = load_pipeline(settings.path("pipeline"))
     window = parse_window(
@@ -95,12 +126,12 @@ def build_run(settings: Settings, run_id: str, today: date | None = None) -> Har
     timeout = parse_timeout(settings.timeout.value)
     _require_pipeline_repo(settings, pipeline)
     warehouse = _warehouse(settings, pipeline, run_id)
-    return HarnessRun(settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout)
+    return RunContext(settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout)
 
 
 def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse:
     """The embedded file (relative to the rootdir), or the BigQuery project with every job labelled with
-    the run id. BigQuery is asked up front for the declared datasets: missing credentials, an unknown
+    the run id. The declared datasets are checked up front: on BigQuery missing credentials, an unknown
     project or a missing dataset stop the run as a usage error, one line, before anything is written."""
     backend = settings.backend.value or "duckdb"
     if backend == "duckdb":
@@ -109,15 +140,12 @@ def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse
         backend,
         settings.warehouse.value or "",
         project=settings.project.value,
-        region=settings.location.value,
+        location=settings.location.value,
         dataset_prefix=settings.dataset_prefix.value,
         maximum_bytes_billed=settings.maximum_bytes_billed.value,
         endpoint=settings.bigquery_endpoint.value,
         labels={"harness_run_id": run_id},
     )
-    from harness.warehouse.bigquery.warehouse import BigQueryWarehouse
-
-    assert isinstance(warehouse, BigQueryWarehouse)
     try:
         warehouse.check_datasets(pipeline.datasets.values())
     except HarnessError as exc:
@@ -136,8 +164,3 @@ def _require_pipeline_repo(settings: Settings, pipeline: Pipeline) -> None:
                 f"{pipeline.path.name} runs processors in {{pipeline_repo}}: pass --pipeline-repo PATH "
                 "(your checkout of the pipeline) or set HARNESS_PIPELINE_REPO"
             )
-
-
-def report_path(settings: Settings, run_id: str) -> Path:
-    """Default report file: one per run, so earlier sign-offs are never overwritten."""
-    return settings.path("report_dir") / f"backfill-{run_id}.html"

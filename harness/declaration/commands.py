@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from harness.declaration.model import Processor
+from harness.declaration.model import Processor, Seed
 from harness.errors import ConfigError
 
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH", re.IGNORECASE)
@@ -68,13 +68,24 @@ def render(
     """The processor's command for ``dates``, with every template filled: the range command, or with
     ``date_list`` its ``dates_command`` (for scattered dates, when the processor declares one)."""
     values = template_values(processor, dates, context)
-    where = f"processors.{processor.name}"
     key, template = (
         ("dates_command", processor.dates_command) if date_list else ("command", processor.command)
     )
+    return _command(template, processor.cwd, processor.env, values, f"processors.{processor.name}", key)
+
+
+def render_seed(seed: Seed, years: Sequence[int], context: Mapping[str, str]) -> Command:
+    """The declared seed step's command for the season ``years`` it must fill (``{seasons}``)."""
+    values = {**context, "python": sys.executable, "seasons": ",".join(str(y) for y in sorted(years))}
+    return _command(seed.command, seed.cwd, seed.env, values, "seed", "command")
+
+
+def _command(
+    template: Sequence[str], cwd: str, env: Mapping[str, str], values: Mapping[str, str], where: str, key: str
+) -> Command:
     argv = tuple(_fill(part, values, f"{where}.{key}") for part in template)
-    env = {key: _fill(value, values, f"{where}.env.{key}") for key, value in processor.env.items()}
-    return Command(argv=argv, cwd=Path(_fill(processor.cwd, values, f"{where}.cwd")), env=env)
+    filled = {name: _fill(value, values, f"{where}.env.{name}") for name, value in env.items()}
+    return Command(argv=argv, cwd=Path(_fill(cwd, values, f"{where}.cwd")), env=filled)
 
 
 def unresolved(command: Command) -> str | None:

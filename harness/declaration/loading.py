@@ -15,13 +15,16 @@ from typing import Any
 
 from harness.declaration.model import (
     EXPECTED_DATES,
+    ORDERS,
     SEVERITIES,
     Chain,
+    Phase,
     Pipeline,
     Presence,
     Processor,
     Schedule,
     Season,
+    Seed,
     Table,
 )
 from harness.errors import ConfigError
@@ -127,6 +130,8 @@ class _Builder:
             if table.follows_chain:
                 self.reference(f"tables.{table.name}.follows_chain", table.follows_chain, chains, "chains")
         processors = self.processors(tables)
+        phases = self.phases(processors)
+        seed = self.seed()
         bootstrap_days = self.require("pipeline", head, "bootstrap_days", int)
         run_history = self.require("pipeline", head, "run_history", str)
         if run_history is not None:
@@ -144,6 +149,8 @@ class _Builder:
             tables=tables,
             chains=chains,
             virtual_sources=virtual,
+            phases=phases,
+            seed=seed,
             processors=processors,
         )
 
@@ -229,6 +236,65 @@ class _Builder:
         if not isinstance(spec, dict):
             self.problem(where, "expected `{ column = { min_share = 0.8, among = BOOL_COLUMN } }`")
         return present
+
+    def phases(self, processors: dict[str, Processor]) -> dict[int, Phase]:
+        """``[phases.N]``: each phase a processor names, with its steps, order and gate."""
+        phases: dict[int, Phase] = {}
+        for key, spec in self.section("phases").items():
+            where = f"phases.{key}"
+            if not key.isdigit() or not isinstance(spec, dict):
+                self.problem(where, "expected `[phases.N]` with name, backfill_step and coverage_step")
+                continue
+            number = int(key)
+            order = spec.get("order", "dependencies")
+            if order not in ORDERS:
+                self.problem(f"{where}.order", f"{order!r} is not one of {', '.join(ORDERS)}")
+            needs = spec.get("needs_complete", [])
+            if not isinstance(needs, list) or not all(isinstance(n, int) and 0 < n < number for n in needs):
+                self.problem(f"{where}.needs_complete", "expected a list of earlier phase numbers, e.g. [3]")
+                needs = []
+            phases[number] = Phase(
+                number=number,
+                name=str(spec.get("name", f"Phase {number}")),
+                backfill_step=self.require(where, spec, "backfill_step", str) or "",
+                coverage_step=self.require(where, spec, "coverage_step", str) or "",
+                order=str(order),
+                needs_complete=tuple(needs),
+            )
+        for number in sorted({n for phase in phases.values() for n in phase.needs_complete} - set(phases)):
+            self.problem(
+                "phases", f"needs_complete names phase {number}, which is not declared; add [phases.{number}]"
+            )
+        for processor in processors.values():
+            if processor.phase not in phases:
+                self.problem(
+                    f"processors.{processor.name}.phase",
+                    f"phase {processor.phase} is not declared; add [phases.{processor.phase}]",
+                )
+        return dict(sorted(phases.items()))
+
+    def seed(self) -> Seed | None:
+        """``[seed]``: the optional command that fills an empty embedded warehouse."""
+        spec = self.raw.get("seed")
+        if spec is None:
+            return None
+        if not isinstance(spec, dict):
+            self.problem("seed", "expected a table with `command` (and optional cwd, env, timeout_seconds)")
+            return None
+        env = spec.get("env", {})
+        if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+            self.problem("seed.env", "expected a table of strings")
+            env = {}
+        timeout = spec.get("timeout_seconds", 900)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+            self.problem("seed.timeout_seconds", "must be a positive number of seconds")
+            timeout = 900
+        return Seed(
+            command=self.argv("seed.command", spec.get("command")),
+            cwd=str(spec.get("cwd", "{repo}")),
+            env=dict(env),
+            timeout_seconds=float(timeout),
+        )
 
     def schedule(self, tables: dict[str, Table]) -> Schedule:
         spec = self.section("schedule")

@@ -92,6 +92,7 @@ class Processor:
 
     @property
     def writes_run_history(self) -> bool:
+        """Whether the processor writes ``processor_run_history`` rows (``run_history_name``)."""
         return self.run_history_name is not None
 
     @property
@@ -101,10 +102,50 @@ class Processor:
 
 
 @dataclass(frozen=True)
+class Seed:
+    """How to fill an empty embedded warehouse (the reference pipeline's demo seasons): a command run
+    when the schedule has no game in a season the window touches. ``{seasons}`` lists those years."""
+
+    command: tuple[str, ...]
+    cwd: str
+    env: dict[str, str]
+    timeout_seconds: float
+
+
+@dataclass(frozen=True)
 class Season:
+    """A regular season by its ``season_year`` (2021 for 2021-22), from its opener to its last day."""
+
     year: int
     opener: date
     last_day: date
+
+    @property
+    def label(self) -> str:
+        """``2021-22``."""
+        return f"{self.year}-{(self.year + 1) % 100:02d}"
+
+
+ORDERS = ("dependencies", "strict")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase of the pipeline: its processors' steps in the gameplan, the order they run in, and which
+    earlier phases must be complete before it starts."""
+
+    number: int
+    name: str
+    backfill_step: str
+    """The gameplan's step that runs the phase's processors, e.g. ``Step 2: Phase 3 backfill``."""
+    coverage_step: str
+    """The step that checks the phase's tables, e.g. ``Step 3: Phase 3 coverage``."""
+    order: str = "dependencies"
+    """``dependencies``: each processor starts once the processors it reads are done (in parallel where
+    the graph allows); ``strict``: one at a time, in the order the processors are declared."""
+    needs_complete: tuple[int, ...] = ()
+    """Earlier phases whose core tables must have rows on every expected date before this phase runs
+    (the gameplan's STOP rule)."""
 
 
 @dataclass(frozen=True)
@@ -132,21 +173,36 @@ class Pipeline:
     tables: dict[str, Table]
     chains: dict[str, Chain]
     virtual_sources: dict[str, str]
+    phases: dict[int, Phase] = field(default_factory=dict)
+    """By number, ascending."""
+    seed: Seed | None = None
     processors: dict[str, Processor] = field(default_factory=dict)
 
     def phase(self, phase: int) -> list[Processor]:
+        """The processors of ``phase``, in dependency order."""
         return [p for p in self.processors.values() if p.phase == phase]
 
     def output_table(self, processor: Processor) -> Table:
+        """The table the processor writes."""
         return self.tables[processor.output]
 
     def phase_tables(self, phase: int) -> list[Table]:
+        """The output tables of ``phase``'s processors, in dependency order."""
         return [self.output_table(p) for p in self.phase(phase)]
 
-    def core_tables(self) -> list[Table]:
-        """Phase 3 outputs that follow no optional chain: the gameplan's "core tables" that must be
-        complete before Phase 4 may start."""
-        return [t for t in self.phase_tables(3) if t.follows_chain is None]
+    def core_tables(self, phase: int) -> list[Table]:
+        """The outputs of ``phase`` that follow no optional chain: the gameplan's "core tables", which a
+        later phase that needs this one complete waits for."""
+        return [t for t in self.phase_tables(phase) if t.follows_chain is None]
+
+    def waits_for(self, processor: Processor) -> tuple[str, ...]:
+        """The processors that must finish before ``processor`` starts: its upstream, and under a strict
+        phase order also the processor declared before it in its phase (which does not block it)."""
+        order = self.phases[processor.phase].order
+        peers = [p.name for p in self.phase(processor.phase)]
+        before = peers[: peers.index(processor.name)]
+        previous = (before[-1],) if order == "strict" and before else ()
+        return tuple(dict.fromkeys((*processor.upstream, *previous)))
 
     def dependents(self, name: str) -> list[str]:
         """Every processor that needs ``name``'s output, directly or not, in dependency order."""

@@ -14,6 +14,8 @@ MODES = ("run", "missing", "verify", "only", "plan")
 
 @dataclass(frozen=True)
 class Mode:
+    """What a run does: ``name`` is one of MODES; ``only`` names the processors of only mode."""
+
     name: str
     only: tuple[str, ...] = ()
 
@@ -23,7 +25,8 @@ class Mode:
             return True
         return self.name == "only" and processor in self.only
 
-    def not_run_reason(self, processor: str) -> str:
+    def not_run_reason(self) -> str:
+        """Why a processor this mode does not run is only verified."""
         if self.name == "only":
             return f"only mode: not among {', '.join(self.only)}; its output is verified as it stands"
         return f"{self.name} mode: not run; its output is verified as it stands"
@@ -59,6 +62,10 @@ def parse_mode(mode: str | None, only: str | None, pipeline: Pipeline) -> Mode:
 
 
 def parse_timeout(value: str | None) -> float | None:
+    """``--timeout`` as seconds, None when not given.
+
+    Raises:
+        ConfigError: not a positive number."""
     if value is None:
         return None
     try:
@@ -71,6 +78,10 @@ def parse_timeout(value: str | None) -> float | None:
 
 
 def parse_positive_int(option: str, value: str | None) -> int | None:
+    """A positive whole-number option, None when not given.
+
+    Raises:
+        ConfigError: not a positive whole number; the message names ``option``."""
     if value is None:
         return None
     if not value.strip().isdigit() or int(value) <= 0:

@@ -29,6 +29,7 @@ class Window:
 
     @property
     def days(self) -> int:
+        """Calendar days in the window, both ends included."""
         return (self.end - self.start).days + 1
 
     def dates(self) -> Iterator[date]:
@@ -37,6 +38,7 @@ class Window:
             yield self.start + timedelta(days=offset)
 
     def season_of(self, day: date) -> Season | None:
+        """The declared season ``day`` falls in, or None."""
         return next((s for s in self.seasons if s.opener <= day <= s.last_day), None)
 
     def is_bootstrap(self, day: date) -> bool:

@@ -1,42 +1,49 @@
-"""The gameplan suite's fixtures: Step 0, the per-processor backfill fixtures, the STOP gates, and the
-per-phase verification that the check tests read.
+"""The gameplan suite's fixtures: Step 1's findings, Step 0, the per-processor backfill fixtures, the STOP
+gates, and the per-phase and run-history checks that the check tests read.
 
-Backfill fixtures are generated from the declaration (``backfill_fixtures``), one session fixture per
-processor, each requesting its upstream processors' fixtures so that pytest resolves the order. Every
-gate is a skip whose reason starts with ``blocked``; the plugin turns any such skip into a failed run.
+Backfill fixtures are generated from the declaration (``generated_fixtures``): one session fixture per
+processor, requesting the fixtures of the processors it waits for so that pytest resolves the order, one
+gate per phase that needs earlier phases complete, and one check fixture per phase. Every closed gate is
+a skip whose reason starts with ``blocked``; the plugin turns any such skip into a failed run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.checking.expected import DayState, day_states, describe_days, missing_days
+from harness.checking.gates import Gate
+from harness.plugin.stash import EMIT_KEY, RUN_KEY
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from harness.checking.chains import ChainResult
     from harness.checking.gx import Finding
-    from harness.checking.history import LatestRun
-    from harness.context.run import HarnessRun
+    from harness.checking.phase import HistoryChecks, PhaseChecks
+    from harness.checking.preflight import Preflight
+    from harness.context.run import RunContext
     from harness.running.backfill import Backfill
 
-BLOCKED = "blocked"
+
+def stop_if_closed(gate: Gate) -> None:
+    """Skip the asking test (or fixture) with the gate's reason when the gate is closed."""
+    if gate.closed:
+        pytest.skip(gate.skip_reason)
 
 
-def blocked(reason: str) -> None:
-    pytest.skip(f"{BLOCKED} {reason}")
+def blocked_by_step1(preflight: Preflight, tables: list[str]) -> None:
+    """Block what needs a table Step 1 found missing or short of columns."""
+    from harness.checking.gates import closed
+
+    if reason := preflight.blocker(tables):
+        stop_if_closed(closed(reason))
 
 
 @pytest.fixture(scope="session")
-def harness_run(request: pytest.FixtureRequest) -> HarnessRun:
-    from harness.plugin.hooks import RUN_KEY
-
+def harness_run(request: pytest.FixtureRequest) -> RunContext:
+    """The run's context; skips the test when no window is set (the suite is then inert)."""
     run = request.config.stash.get(RUN_KEY, None)
     if run is None:
         pytest.skip("the gameplan suite needs a window: pytest --window START:END")
@@ -44,14 +51,26 @@ def harness_run(request: pytest.FixtureRequest) -> HarnessRun:
 
 
 @pytest.fixture(scope="session")
-def source_chains(request: pytest.FixtureRequest, harness_run: HarnessRun) -> dict[str, ChainResult]:
-    """Step 0 for the window, read once per session (one warehouse query); kept for the report."""
-    from harness.checking.chains import check_chains
-    from harness.plugin.hooks import CHAINS_KEY
+def preflight(harness_run: RunContext) -> Preflight:
+    """Step 1's warehouse checks, read once: every other check knows what is missing before it runs."""
+    from harness.checking.preflight import warehouse_checks
 
     with harness_run.warehouse.connect() as conn:
-        results = check_chains(conn, harness_run.pipeline, harness_run.window)
-    request.config.stash[CHAINS_KEY] = results
+        return warehouse_checks(conn, harness_run.pipeline)
+
+
+@pytest.fixture(scope="session")
+def source_chains(harness_run: RunContext, preflight: Preflight) -> dict[str, ChainResult]:
+    """Step 0 for the window, read once per session (one warehouse query); left for the sign-off."""
+    from harness.checking.chains import chains_record, check_chains
+    from harness.context.records import evidence_path, write_record
+
+    pipeline = harness_run.pipeline
+    sources = [pipeline.schedule.table, *(s for c in pipeline.chains.values() for s in c.sources)]
+    blocked_by_step1(preflight, [s for s in sources if s in pipeline.tables])
+    with harness_run.warehouse.connect() as conn:
+        results = check_chains(conn, pipeline, harness_run.window)
+    write_record(evidence_path(harness_run.directory, "chains"), chains_record(results))
     return results
 
 
@@ -71,34 +90,11 @@ def source_findings(source_chains: dict[str, ChainResult]) -> list[Finding]:
 
 
 @pytest.fixture(scope="session")
-def source_gate(source_chains: dict[str, ChainResult]) -> None:
+def source_gate(source_chains: dict[str, ChainResult]) -> Gate:
     """The gameplan's first STOP rule: a critical chain missing on any date blocks every backfill."""
-    broken = [r for r in source_chains.values() if r.chain.severity == "critical" and r.missing]
-    if broken:
-        dates = sorted({d.day.isoformat() for r in broken for d in r.missing})
-        names = ", ".join(r.chain.name for r in broken)
-        blocked(f"by Step 0: critical chain {names} missing on {', '.join(dates)}")
+    from harness.checking.gates import source_gate as gate
 
-
-@pytest.fixture(scope="session")
-def phase3_gate(
-    request: pytest.FixtureRequest, harness_run: HarnessRun, chain_absent: dict[str, set[date]]
-) -> None:
-    """The gameplan's second STOP rule: Phase 4 waits for every Phase 3 processor, then needs every core
-    Phase 3 table to have rows on all its expected dates."""
-    from harness.checking.coverage import table_coverage
-
-    settle(request, [p.name for p in harness_run.pipeline.phase(3)])
-    core = harness_run.pipeline.core_tables()
-    with harness_run.warehouse.connect() as conn:
-        counts = table_coverage(conn, core, harness_run.window)
-    gaps = []
-    for table in core:
-        states = day_states(table, harness_run.window, harness_run.game_dates, chain_absent)
-        if missing := missing_days(states, counts[table.name]):
-            gaps.append(f"{table.name} has no rows on {describe_days(missing, 3)}")
-    if gaps:
-        blocked(f"by Step 3: core Phase 3 incomplete: {'; '.join(gaps)}")
+    return gate(source_chains)
 
 
 @pytest.fixture
@@ -119,14 +115,19 @@ def settle(request: pytest.FixtureRequest, names: list[str]) -> dict[str, Backfi
     return outcomes
 
 
-def backfill_fixtures(run: HarnessRun) -> object:
-    """A plugin object holding one session-scoped fixture per processor, generated from the declaration.
+def generated_fixtures(run: RunContext) -> object:
+    """A plugin object holding the fixtures generated from the declaration: ``backfill_<processor>``,
+    ``phase<n>_gate`` for each phase that needs earlier ones complete, and ``phase<n>_checks``.
 
     pytest finds fixtures on the plugin's class, hence a class built here; each fixture's first
     parameter is that plugin object.
     """
     fixtures = {f"backfill_{name}": _processor_fixture(name) for name in run.pipeline.processors}
-    return type("BackfillFixtures", (), fixtures)()
+    for phase in run.pipeline.phases.values():
+        fixtures[f"phase{phase.number}_checks"] = _phase_checks_fixture(phase.number)
+        if phase.needs_complete:
+            fixtures[f"phase{phase.number}_gate"] = _phase_gate_fixture(phase.number)
+    return type("GeneratedFixtures", (), fixtures)()
 
 
 def _processor_fixture(name: str) -> Any:
@@ -134,87 +135,94 @@ def _processor_fixture(name: str) -> Any:
     def fixture(
         _plugin: object,
         request: pytest.FixtureRequest,
-        harness_run: HarnessRun,
+        harness_run: RunContext,
+        preflight: Preflight,
         chain_absent: dict[str, set[date]],
     ) -> Backfill:
+        from harness.checking.gates import upstream_gate
         from harness.running.backfill import backfill
 
-        processor = harness_run.pipeline.processors[name]
+        pipeline = harness_run.pipeline
+        processor = pipeline.processors[name]
         upstream = []
         if harness_run.mode.runs(name):
-            request.getfixturevalue("source_gate")
-            for up in processor.upstream:
-                outcome: Backfill = request.getfixturevalue(f"backfill_{up}")
-                if outcome.failed:
-                    blocked(f"by upstream processor {up}: {outcome.summary()}")
+            blocked_by_step1(preflight, [processor.output, pipeline.run_history])
+            stop_if_closed(request.getfixturevalue("source_gate"))
+            failed = []
+            for before, outcome in settle(request, list(pipeline.waits_for(processor))).items():
+                if before not in processor.upstream:
+                    continue  # a strict order's predecessor: waited for, never blocking
+                if isinstance(outcome, str):
+                    pytest.skip(outcome)  # the upstream processor was blocked: so is this one
                 upstream.append(outcome)
-            if processor.phase > 3:
-                request.getfixturevalue("phase3_gate")
-        return backfill(harness_run, processor, chain_absent, upstream)
+                if outcome.failed:
+                    failed.append((before, outcome.summary()))
+            stop_if_closed(upstream_gate(failed))
+            if pipeline.phases[processor.phase].needs_complete:
+                request.getfixturevalue(f"phase{processor.phase}_gate")
+        emit = request.config.stash[EMIT_KEY]
+        return backfill(harness_run, processor, chain_absent, upstream, emit)
 
     return fixture
 
 
-@dataclass(frozen=True)
-class PhaseChecks:
-    """A phase's verification: coverage per table and date, and the expectation findings."""
-
-    states: dict[str, dict[date, DayState]]
-    counts: dict[str, dict[date, int]]
-    findings: list[Finding]
-
-    def for_table(self, table: str, *suites: str) -> list[Finding]:
-        return [f for f in self.findings if f.subject == table and f.suite in suites]
-
-
-def phase_checks_fixture(phase: int) -> Any:
-    @pytest.fixture(scope="session", name=f"phase{phase}_checks")
+def _phase_gate_fixture(number: int) -> Any:
+    @pytest.fixture(scope="session", name=f"phase{number}_gate")
     def fixture(
-        request: pytest.FixtureRequest, harness_run: HarnessRun, chain_absent: dict[str, set[date]]
+        _plugin: object,
+        request: pytest.FixtureRequest,
+        harness_run: RunContext,
+        preflight: Preflight,
+        chain_absent: dict[str, set[date]],
+    ) -> None:
+        """The gameplan's second STOP rule: the phase waits for every processor of the phases it needs,
+        then needs each of their core tables to have rows on all its expected dates."""
+        from harness.checking.coverage import table_coverage
+        from harness.checking.expected import day_states
+        from harness.checking.gates import phase_gate
+
+        pipeline = harness_run.pipeline
+        for earlier in pipeline.phases[number].needs_complete:
+            settle(request, [p.name for p in pipeline.phase(earlier)])
+            core = pipeline.core_tables(earlier)
+            blocked_by_step1(preflight, [t.name for t in core])
+            with harness_run.warehouse.connect() as conn:
+                counts = table_coverage(conn, core, harness_run.window)
+            states = {
+                t.name: day_states(t, harness_run.window, harness_run.game_dates, chain_absent) for t in core
+            }
+            stop_if_closed(phase_gate(pipeline.phases[earlier], core, counts, states))
+
+    return fixture
+
+
+def _phase_checks_fixture(number: int) -> Any:
+    @pytest.fixture(scope="session", name=f"phase{number}_checks")
+    def fixture(
+        _plugin: object,
+        request: pytest.FixtureRequest,
+        harness_run: RunContext,
+        preflight: Preflight,
+        chain_absent: dict[str, set[date]],
     ) -> PhaseChecks:
         """Coverage (one query), then grains and ranges (one query) for every table of the phase, once
-        its processors are done, validated by the expectation suites."""
-        from harness.checking.coverage import table_coverage
-        from harness.checking.frames import coverage_frame
-        from harness.checking.gx import validate
-        from harness.checking.quality import quality_frame
+        its processors are done, validated by the expectation suites; tables Step 1 found broken are left
+        out (their tests are blocked)."""
+        from harness.checking.phase import check_phase
 
-        pipeline, window = harness_run.pipeline, harness_run.window
-        settle(request, [p.name for p in pipeline.phase(phase)])
-        tables = pipeline.phase_tables(phase)
-        with harness_run.warehouse.connect() as conn:
-            counts = table_coverage(conn, tables, window)
-            quality = quality_frame(conn, tables, window)
-        states = {t.name: day_states(t, window, harness_run.game_dates, chain_absent) for t in tables}
-        coverage = coverage_frame(tables, counts, states)
-        findings = validate("date_coverage", coverage) + validate("bootstrap_exemptions", coverage)
-        findings += validate("grains_and_ranges", quality.rename(columns={"table_name": "subject"}))
-        return PhaseChecks(states, counts, findings)
+        settle(request, [p.name for p in harness_run.pipeline.phase(number)])
+        return check_phase(harness_run, number, chain_absent, preflight.broken)
 
     return fixture
-
-
-phase3_checks = phase_checks_fixture(3)
-phase4_checks = phase_checks_fixture(4)
-
-
-@dataclass(frozen=True)
-class HistoryChecks:
-    runs: dict[str, dict[date, LatestRun]]
-    frame: pd.DataFrame
-    findings: list[Finding]
 
 
 @pytest.fixture(scope="session")
-def history_checks(request: pytest.FixtureRequest, harness_run: HarnessRun) -> HistoryChecks:
+def history_checks(
+    request: pytest.FixtureRequest, harness_run: RunContext, preflight: Preflight
+) -> HistoryChecks:
     """The latest run per processor and game date (one query), once every processor is done."""
-    from harness.checking.frames import history_frame
-    from harness.checking.gx import validate
-    from harness.checking.history import latest_runs
+    from harness.checking.phase import check_history
 
-    processors = list(harness_run.pipeline.processors.values())
-    settle(request, [p.name for p in processors])
-    with harness_run.warehouse.connect() as conn:
-        runs = latest_runs(conn, harness_run.pipeline, processors, harness_run.window)
-    frame = history_frame(runs, harness_run.game_dates)
-    return HistoryChecks(runs, frame, validate("run_history", frame))
+    blocked_by_step1(preflight, [harness_run.pipeline.run_history])
+    settle(request, list(harness_run.pipeline.processors))
+    return check_history(harness_run)

@@ -11,9 +11,9 @@ import pytest
 
 from harness.checking.expected import DayState
 from harness.checking.gx import Finding
-from harness.context.run import HarnessRun
-from harness.plugin.fixtures import PhaseChecks
-from harness.running.backfill import NOT_RUN, Backfill
+from harness.checking.phase import PhaseChecks
+from harness.context.run import RunContext
+from harness.running.backfill import Backfill, ProcessorStatus
 
 RecordProperty = Callable[[str, Any], None]
 
@@ -23,15 +23,15 @@ class SourceChainWarning(UserWarning):
 
 
 def assert_backfill(outcome: Backfill, record_property: RecordProperty) -> None:
-    """Steps 2 and 4: the processor ran and the warehouse agrees."""
-    record_property("status", outcome.status)
+    """A phase's backfill step: the processor ran and the warehouse agrees."""
+    record_property("status", outcome.status.value)
     record_property("dates", len(outcome.dates))
     if outcome.result is not None:
         record_property("exit_code", outcome.result.exit_code)
         record_property("duration_seconds", round(outcome.result.duration, 2))
         record_property("log", outcome.result.log_path)
         record_property("command", outcome.result.command)
-    if outcome.status == NOT_RUN:
+    if outcome.status is ProcessorStatus.NOT_RUN:
         pytest.skip(outcome.reason)
     if outcome.failed:
         tail = outcome.result.log_tail() if outcome.result else ""
@@ -60,16 +60,30 @@ def assert_findings(
         pytest.fail("\n".join(critical) + (f"\n{extra}" if extra else ""), pytrace=False)
 
 
+def skip_if_left_out(checks: PhaseChecks, table: str) -> None:
+    """A table Step 1 found broken was not checked: its tests are blocked, with Step 1's reason."""
+    from harness.checking.gates import closed
+
+    if table in checks.left_out:
+        pytest.skip(closed(f"by Step 1: {checks.left_out[table]}").skip_reason)
+
+
+SHOWN_STATES = (DayState.OPTIONAL, DayState.EXEMPT)
+"""Day states a coverage test records by name, so that they are shown, never silently dropped."""
+
+
 def assert_coverage(
-    processor: str,
-    checks: PhaseChecks,
-    run: HarnessRun,
-    suites: Sequence[str],
-    shown: DayState,
-    record_property: RecordProperty,
+    processor: str, checks: PhaseChecks, run: RunContext, record_property: RecordProperty
 ) -> None:
-    """Steps 3 and 5: the processor's output table against the coverage suites; the dates in state
-    ``shown`` (optional or EXEMPT) are recorded, so that they are shown, never silently dropped."""
-    table = run.pipeline.output_table(run.pipeline.processors[processor]).name
-    record_property(f"{shown.value}_dates", [str(d) for d, s in checks.states[table].items() if s is shown])
-    assert_findings(checks.for_table(table, *suites), suites, record_property)
+    """A phase's coverage step: the processor's output table against the coverage suites (the bootstrap
+    suite too for a table exempt during bootstrap); optional and EXEMPT dates are recorded."""
+    table = run.pipeline.output_table(run.pipeline.processors[processor])
+    skip_if_left_out(checks, table.name)
+    suites = ["date_coverage"]
+    if table.expected_dates == "after_bootstrap":
+        suites.append("bootstrap_exemptions")
+    for shown in SHOWN_STATES:
+        days = [str(d) for d, s in checks.states[table.name].items() if s is shown]
+        if days:
+            record_property(f"{shown.value}_dates", days)
+    assert_findings(checks.for_table(table.name, *suites), suites, record_property)

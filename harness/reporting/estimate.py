@@ -12,6 +12,8 @@ from harness.running.backfill import Backfill
 
 @dataclass(frozen=True)
 class Estimate:
+    """The full-season estimate of one season, from this run's measured seconds per game date."""
+
     season: str
     season_game_dates: int
     seconds_per_date: dict[str, float]
@@ -23,9 +25,11 @@ class Estimate:
 
     @property
     def per_date_seconds(self) -> float:
+        """Seconds per game date of all processors together."""
         return sum(self.seconds_per_date.values())
 
     def describe(self) -> str:
+        """One line for the terminal and the report."""
         return (
             f"full season {self.season}: {self.season_game_dates} game dates x {self.per_date_seconds:.1f} s per date "
             f"= {_duration(self.sequential_seconds)} one processor at a time, "

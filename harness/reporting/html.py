@@ -16,9 +16,10 @@ from pathlib import Path
 from harness import __version__
 from harness.checking.chains import ChainResult, DayStatus
 from harness.checking.expected import DayState
-from harness.context.run import HarnessRun
+from harness.context.run import RunContext
 from harness.declaration.commands import render
-from harness.reporting.signoff import READY, SignOff
+from harness.reporting.signoff import SignOff, coverage_cell
+from harness.running.backfill import ProcessorStatus
 
 STYLE = """<style>
 .harness-grid{border-collapse:collapse;font:12px monospace;margin:8px 0}
@@ -33,7 +34,7 @@ STYLE = """<style>
 .harness-verdict.not-ready{background:#ffcdd2;border:2px solid #c62828}
 .cv-complete{background:#c8e6c9}.cv-missing{background:#ef9a9a}.cv-exempt{background:#e0e0e0}
 .cv-optional{background:#fff9c4}.cv-no_games{background:#fafafa;color:#999}.cv-unexpected{background:#ffcc80}
-.cv-placeholder{background:#d1c4e9}
+.cv-placeholder{background:#d1c4e9}.cv-unchecked{background:#fff;color:#999}
 .harness-log{background:#263238;color:#eceff1;padding:6px;font:11px monospace;white-space:pre-wrap}
 </style>"""
 
@@ -46,11 +47,9 @@ def header_html(signoff: SignOff) -> str:
     rows = {
         "window": f"{run.window} ({run.window.days} calendar days)",
         "game dates": run.game_dates_summary,
-        "seasons": ", ".join(
-            f"{s.year}-{(s.year + 1) % 100:02d} (opener {s.opener})" for s in run.window.seasons
-        ),
+        "seasons": ", ".join(f"{s.label} (opener {s.opener})" for s in run.window.seasons),
         "mode": str(run.mode),
-        "backend": f"{run.warehouse.kind}: {run.warehouse.location}",
+        "backend": f"{run.warehouse.kind}: {run.warehouse.address}",
         "pipeline": f"{run.pipeline.path} (sha256 {file_digest(run.pipeline.path)})",
         "processors' checkout": pipeline_commit(run) or "not a git checkout",
         "harness": f"version {__version__}",
@@ -58,7 +57,7 @@ def header_html(signoff: SignOff) -> str:
         "started": run.started_at.isoformat(timespec="seconds"),
         "ended": signoff.ended_at.isoformat(timespec="seconds"),
         "by": f"{getpass.getuser()} on {socket.gethostname()}",
-        **{f"setting {k}": v for k, v in run.settings.shown().items()},
+        **{f"setting {name}": str(setting) for name, setting in run.settings.items()},
     }
     cells = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows.items())
     notice = run.seeding_notice
@@ -67,19 +66,21 @@ def header_html(signoff: SignOff) -> str:
 
 
 def verdict_html(signoff: SignOff) -> str:
-    cls = "ready" if signoff.verdict == READY else "not-ready"
+    """The verdict banner with its reasons."""
+    cls = "ready" if signoff.verdict.ready else "not-ready"
     reasons = "".join(f"<li>{escape(r)}</li>" for r in signoff.reasons)
     return (
-        f'<div class="harness-verdict {cls}" id="harness-verdict"><b>{escape(signoff.verdict)}</b>'
+        f'<div class="harness-verdict {cls}" id="harness-verdict"><b>{escape(signoff.verdict.value)}</b>'
         f"{f'<ul>{reasons}</ul>' if reasons else ''}</div>"
     )
 
 
 def file_digest(path: Path) -> str:
+    """The first 12 hex digits of the file's sha256, to tell declarations apart."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def pipeline_commit(run: HarnessRun) -> str | None:
+def pipeline_commit(run: RunContext) -> str | None:
     """The commit of the git checkout the processors run in (their first command's working directory)."""
     processor = next(iter(run.pipeline.processors.values()), None)
     if processor is None:
@@ -157,7 +158,14 @@ def coverage_grid_html(signoff: SignOff) -> str:
         table = pipeline.output_table(processor)
         cells = []
         for day in days:
-            state, rows = signoff.coverage[table.name][day]
+            cell = coverage_cell(signoff, table.name, day)
+            if cell is None:
+                cells.append(
+                    f'<td class="cv-unchecked" data-table="{table.name}" data-date="{day}" data-rows="0" '
+                    'data-state="unchecked" title="not checked">?</td>'
+                )
+                continue
+            state, rows = cell
             cls, meaning = CELL[state, rows > 0]
             if state is DayState.EXEMPT and rows and table.bootstrap_placeholders:
                 cls, meaning = "placeholder", "placeholder rows on a bootstrap date"
@@ -198,11 +206,11 @@ def timeline_svg(signoff: SignOff) -> str:
         y = 10 + rows[p.name] * row
         x = label_width + (p.result.started - origin) * scale
         w = max(2.0, p.result.duration * scale)
-        colour = "#66bb6a" if p.status == "passed" else "#ef5350"
+        colour = "#66bb6a" if p.status is ProcessorStatus.PASSED else "#ef5350"
         parts.append(
             f'<text x="4" y="{y + 14}" font-size="12">{escape(p.name)}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{colour}">'
-            f"<title>{escape(f'{p.name}: {p.status}, {p.result.duration:.1f} s')}</title></rect>"
+            f"<title>{escape(f'{p.name}: {p.status.value}, {p.result.duration:.1f} s')}</title></rect>"
             f'<text x="{x + w + 4:.1f}" y="{y + 14}" font-size="11">{p.result.duration:.1f} s</text>'
         )
         for up in signoff.run.pipeline.processors[p.name].upstream:
@@ -236,7 +244,7 @@ def processors_html(signoff: SignOff) -> str:
                 f"<td>{escape(str(v))}</td>"
                 for v in (
                     p.name,
-                    p.status,
+                    p.status.value,
                     len(p.dates),
                     "" if result is None else result.exit_code,
                     "" if result is None else f"{result.duration:.1f} s",
@@ -308,6 +316,7 @@ def expectations_html(signoff: SignOff) -> str:
 
 
 def estimate_html(signoff: SignOff) -> str:
+    """The full-season estimate per season, with seconds per game date of each processor."""
     if not signoff.estimates:
         return "<h2>Full-season estimate</h2><p>No processor ran on a game date, so nothing was measured.</p>"
     parts = []

@@ -10,26 +10,34 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.reporting.signoff import SignOff
+from harness.context.run import RunContext
+from harness.reporting.signoff import SignOff, Verdict
 
 FORMAT_VERSION = "1.0"
 
 
-def summary(signoff: SignOff) -> dict[str, Any]:
-    run = signoff.run
+def _head(run: RunContext, verdict: Verdict, reasons: list[str], exit_status: int) -> dict[str, Any]:
+    """The keys every summary has, even one written when the sign-off could not be built."""
     return {
         "format_version": FORMAT_VERSION,
         "run_id": run.run_id,
-        "verdict": signoff.verdict,
-        "ready": signoff.verdict.startswith("READY"),
-        "reasons": signoff.reasons,
-        "exit_status": signoff.exit_status,
+        "verdict": verdict.value,
+        "ready": verdict.ready,
+        "reasons": reasons,
+        "exit_status": exit_status,
         "window": {"start": str(run.window.start), "end": str(run.window.end), "days": run.window.days},
         "game_dates": [str(d) for d in run.game_dates],
         "bootstrap_dates": [str(d) for d in run.window.split_bootstrap(run.game_dates)[0]],
         "mode": str(run.mode),
-        "backend": {"kind": run.warehouse.kind, "location": run.warehouse.location},
+        "backend": {"kind": run.warehouse.kind, "location": run.warehouse.address},
         "started_at": run.started_at.isoformat(timespec="seconds"),
+    }
+
+
+def summary(signoff: SignOff) -> dict[str, Any]:
+    """The whole summary of a signed-off run."""
+    return {
+        **_head(signoff.run, signoff.verdict, signoff.reasons, signoff.exit_status),
         "ended_at": signoff.ended_at.isoformat(timespec="seconds"),
         "steps": {step: dict(counts) for step, counts in signoff.step_counts().items()},
         "tests": [
@@ -50,7 +58,7 @@ def summary(signoff: SignOff) -> dict[str, Any]:
         "processors": [
             {
                 "name": p.name,
-                "status": p.status,
+                "status": p.status.value,
                 "dates": [str(d) for d in p.dates],
                 "problems": list(p.problems),
                 "reason": p.reason,
@@ -92,7 +100,17 @@ def summary_path(report: Path) -> Path:
 
 
 def write_summary(signoff: SignOff, path: Path) -> None:
+    """Write the signed-off run's summary to ``path``."""
+    _write(summary(signoff), path)
+
+
+def write_failed_summary(run: RunContext, exit_status: int, problem: str, path: Path) -> None:
+    """A NOT READY summary when the sign-off itself failed, so that CI always has something to gate on."""
+    _write({**_head(run, Verdict.NOT_READY, [problem], exit_status or 1)}, path)
+
+
+def _write(data: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(summary(signoff), indent=2) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     partial.replace(path)

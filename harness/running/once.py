@@ -9,15 +9,13 @@ but no record exists), the waiter gets a crash record instead of running the pro
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from filelock import FileLock
 
-Record = dict[str, Any]
+from harness.context.records import Record, read_record, write_record
 
 
 def run_once(
@@ -32,21 +30,19 @@ def run_once(
     record_path = directory / f"{key}.json"
     started_path = directory / f"{key}.started"
     with FileLock(directory / f"{key}.lock"):
-        if record_path.exists():
-            return json.loads(record_path.read_text(encoding="utf-8"))
+        record = read_record(record_path)
+        if record is not None:
+            return record
         if started_path.exists():
             record = on_crash(started_path.read_text(encoding="utf-8").strip())
         else:
             worker = os.environ.get("PYTEST_XDIST_WORKER", "main process")
             started_path.write_text(f"pid {os.getpid()} ({worker})\n", encoding="utf-8")
             record = work()
-        partial = record_path.with_suffix(".partial")
-        partial.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-        partial.replace(record_path)
+        write_record(record_path, record)
         return record
 
 
-def read_record(directory: Path, key: str) -> Record | None:
+def once_record(directory: Path, key: str) -> Record | None:
     """The record of ``key`` if it exists (the controller reads them for the report)."""
-    path = directory / f"{key}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return read_record(directory / f"{key}.json")

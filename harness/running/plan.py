@@ -1,144 +1,121 @@
-"""``--mode plan``: each processor in order with its dates and the exact command, and on BigQuery the cost
-of every validation query the run would issue, and nothing else.
+"""The plan of a run as data: each processor's step in order, its phase, level, group, what it waits for,
+the dates it expects rows on and its exact command.
 
-The plan reads the window's game dates when the warehouse already exists and never creates, seeds or
-writes anything, so it is safe to run against production before anything else. On BigQuery it dry-runs
-the validation queries (Step 0's chains, each processor's judgement, the Step 3 gate, coverage and
-quality per phase, run history) and prints the bytes each would bill and the total: a dry run is free and
-runs nothing.
+``build_plan`` has no side effects; ``--mode plan`` prints it (``plan_lines``), the plugin places the
+backfill tests by it (each step's xdist group), and the report shows the order it used. Under a phase's
+``dependencies`` order each processor has a group of its own, so independent ones run at the same time;
+under ``strict`` order the phase is one group, run one after another in the declared order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from harness.checking.chains import coverage_sql as chains_sql
-from harness.checking.coverage import METADATA, coverage_method, coverage_query
-from harness.checking.history import latest_runs_sql
-from harness.checking.quality import quality_sql
-from harness.context.run import HarnessRun
-from harness.declaration.commands import render
-from harness.declaration.model import Pipeline, Processor, Table
-from harness.errors import HarnessError
+from harness.context.run import RunContext
+from harness.declaration.commands import Command, render
+from harness.declaration.model import Phase, Pipeline, Processor, Table
 
-Query = tuple[str, str, dict[str, Any]]
-"""(what it is for, BigQuery SQL, parameters)."""
+
+@dataclass(frozen=True)
+class ProcessorStep:
+    """One processor in the run's order."""
+
+    number: int
+    processor: Processor
+    table: Table
+    phase: Phase
+    level: int
+    """Its depth in the graph of what waits for what (0: waits for nothing)."""
+    waits_for: tuple[str, ...]
+    group: str
+    """The pytest-xdist group its backfill test runs in."""
+    expects: str
+    """The dates it must write rows on, e.g. ``14 game dates (2021-11-02..2021-11-15); 14 bootstrap dates EXEMPT``."""
+    command: Command
+    """Its command for the whole window."""
 
 
 def levels(pipeline: Pipeline) -> dict[str, int]:
-    """Each processor's depth in the dependency graph (0: reads no other processor); processors of one
-    level may run at the same time, and the number of levels is the critical path's length."""
+    """Each processor's depth in the graph of what waits for what (0: waits for nothing); processors of
+    one level may run at the same time, and the number of levels is the critical path's length."""
     depth: dict[str, int] = {}
     for processor in pipeline.processors.values():  # dependency order: upstream first
-        depth[processor.name] = 1 + max((depth[u] for u in processor.upstream), default=-1)
+        depth[processor.name] = 1 + max((depth[u] for u in pipeline.waits_for(processor)), default=-1)
     return depth
 
 
-def plan_lines(run: HarnessRun) -> list[str]:
-    window, pipeline = run.window, run.pipeline
-    games = run.game_dates
+def group_of(pipeline: Pipeline, processor: Processor) -> str:
+    """The xdist group of a processor's backfill test: its own under ``dependencies`` order, its
+    phase's under ``strict`` order."""
+    if pipeline.phases[processor.phase].order == "strict":
+        return f"phase{processor.phase}"
+    return f"backfill-{processor.name}"
+
+
+def build_plan(run: RunContext) -> tuple[ProcessorStep, ...]:
+    """Every processor of the declaration in the order the run takes them."""
+    pipeline, window = run.pipeline, run.window
+    depth = levels(pipeline)
+    days = list(run.game_dates) or list(window.dates())
+    return tuple(
+        ProcessorStep(
+            number=number,
+            processor=processor,
+            table=pipeline.output_table(processor),
+            phase=pipeline.phases[processor.phase],
+            level=depth[processor.name],
+            waits_for=pipeline.waits_for(processor),
+            group=group_of(pipeline, processor),
+            expects=_expected(run, pipeline.output_table(processor), days),
+            command=render(processor, list(window.dates()), run.template_context),
+        )
+        for number, processor in enumerate(pipeline.processors.values(), 1)
+    )
+
+
+def plan_lines(run: RunContext, plan: tuple[ProcessorStep, ...]) -> list[str]:
+    """The plan as ``--mode plan`` prints it; on BigQuery with the price of every validation query."""
+    window = run.window
     if run.game_dates_problem:
         dates_line = f"game dates unknown ({run.game_dates_problem}); every calendar day is planned"
     else:
         dates_line = run.game_dates_summary
     lines = [
-        f"plan for window {window} ({window.days} calendar days) on {run.warehouse.kind} {run.warehouse.location}",
+        f"plan for window {window} ({window.days} calendar days) on {run.warehouse.kind} {run.warehouse.address}",
         f"  {dates_line}",
     ]
-    depth = levels(pipeline)
-    for step, processor in enumerate(pipeline.processors.values(), 1):
-        table = pipeline.output_table(processor)
-        expected = _expected(run, table.expected_dates, games or list(window.dates()))
-        waits = f", after {', '.join(processor.upstream)}" if processor.upstream else ""
+    for phase in run.pipeline.phases.values():
+        lines.append(f"  {phase.name}: {order_text(phase)}")
+    for step in plan:
+        waits = f", after {', '.join(step.waits_for)}" if step.waits_for else ""
         lines.append(
-            f"{step:>2}. Phase {processor.phase} {processor.name} -> {table.ref} "
-            f"(level {depth[processor.name]}{waits})"
+            f"{step.number:>2}. Phase {step.phase.number} {step.processor.name} -> {step.table.ref} "
+            f"(level {step.level}{waits})"
         )
-        follows = f"; only where chain {table.follows_chain} has data" if table.follows_chain else ""
-        lines.append(f"    expects rows on {expected}{follows}")
-        lines.append(f"    $ {render(processor, list(window.dates()), run.template_context).shown()}")
-    if run.warehouse.kind == "bigquery":
+        follows = (
+            f"; only where chain {step.table.follows_chain} has data" if step.table.follows_chain else ""
+        )
+        lines.append(f"    expects rows on {step.expects}{follows}")
+        lines.append(f"    $ {step.command.shown()}")
+    if not run.warehouse.embedded:
+        from harness.running.pricing import cost_lines
+
         lines.extend(cost_lines(run))
     return lines
 
 
-def validation_queries(run: HarnessRun, metadata: bool) -> Iterator[Query]:
-    """Every validation query of a run of the window, with the parameters the run binds."""
-    pipeline, window = run.pipeline, run.window
-    span = {"start": window.start, "end": window.end}
-    yield (
-        "Step 0 source chains",
-        chains_sql(pipeline),
-        {**span, "final_status": pipeline.schedule.final_status},
+def order_text(phase: Phase) -> str:
+    """How a phase's processors are ordered, in words (the plan and the report say it)."""
+    if phase.order == "strict":
+        return "strict order: one processor at a time, in the declared order"
+    return (
+        "dependency order: each processor once the processors it reads are done, in parallel where possible"
     )
-    for processor in pipeline.processors.values():
-        yield from _judge_queries(run, processor, metadata)
-    yield _coverage("Step 3 gate: core Phase 3", pipeline.core_tables(), run, metadata)
-    for phase in (3, 4):
-        tables = pipeline.phase_tables(phase)
-        yield _coverage(f"Phase {phase}", tables, run, metadata)
-        sql, bounds = quality_sql(tables)
-        yield f"Phase {phase} grains and ranges", sql, {**span, **bounds}
-    yield _history("run history, every processor", list(pipeline.processors.values()), run)
 
 
-def _judge_queries(run: HarnessRun, processor: Processor, metadata: bool) -> Iterator[Query]:
-    """Judging a processor reads its table's coverage and, when it writes any, its run history."""
-    yield _coverage(f"judge {processor.name}", [run.pipeline.output_table(processor)], run, metadata)
-    if processor.writes_run_history:
-        yield _history(f"judge {processor.name}", [processor], run)
-
-
-def _coverage(label: str, tables: list[Table], run: HarnessRun, metadata: bool) -> Query:
-    read = sum(coverage_method(t, metadata) == METADATA for t in tables)
-    how = f"{read} of {len(tables)} tables from {METADATA}" if read else "date column scan"
-    return f"{label} coverage ({how})", *coverage_query(tables, run.window, metadata)
-
-
-def _history(label: str, processors: list[Processor], run: HarnessRun) -> Query:
-    names = sorted(p.run_history_name for p in processors if p.run_history_name)
-    params = {"start": run.window.start, "end": run.window.end, "processors": names}
-    return f"{label} run history", latest_runs_sql(run.pipeline), params
-
-
-def cost_lines(run: HarnessRun) -> list[str]:
-    """Dry runs of every validation query: bytes each would bill and the total; a query BigQuery refuses
-    (a missing table, a byte cap) is shown with the reason instead."""
-    from harness.checking.coverage import reads_metadata
-
-    lines = ["validation queries, dry run (bytes billed on demand):"]
-    total, refused = 0, 0
-    try:
-        with run.warehouse.connect() as conn:
-            for label, sql, params in validation_queries(run, reads_metadata(conn)):
-                try:
-                    scanned = conn.dry_run(sql, params)  # type: ignore[attr-defined]
-                except HarnessError as exc:
-                    refused += 1
-                    lines.append(f"  {label}: not priced: {exc}")
-                    continue
-                total += scanned
-                lines.append(f"  {label}: {_bytes(scanned)}")
-    except HarnessError as exc:
-        return [*lines, f"  not priced: {exc}"]
-    unpriced = f"; {refused} queries not priced" if refused else ""
-    lines.append(f"  total: {_bytes(total)}{unpriced}")
-    if run.settings.bigquery_endpoint.value:
-        lines.append("  (an emulator endpoint is set: emulators report 0 bytes for every dry run)")
-    return lines
-
-
-def _bytes(count: int) -> str:
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if count >= size:
-            return f"{count:,} bytes ({count / size:.1f} {unit})"
-    return f"{count:,} bytes"
-
-
-def _expected(run: HarnessRun, expected_dates: str, days: list[date]) -> str:
-    if expected_dates == "after_bootstrap":
+def _expected(run: RunContext, table: Table, days: list[date]) -> str:
+    if table.expected_dates == "after_bootstrap":
         boot, days = run.window.split_bootstrap(days)
         exempt = f"; {len(boot)} bootstrap dates EXEMPT" if boot else ""
     else:

@@ -53,6 +53,7 @@ class ProgressPrinter:
         self._thread = threading.Thread(target=self._run, name="harness-progress", daemon=True)
 
     def start(self) -> None:
+        """Start tailing in the background."""
         self._thread.start()
 
     def stop(self) -> None:

@@ -38,9 +38,11 @@ class ProcessorResult:
 
     @property
     def duration(self) -> float:
+        """Wall-clock seconds from start to end."""
         return self.ended - self.started
 
     def log_tail(self, lines: int = 20) -> str:
+        """The last ``lines`` lines of the processor's log."""
         path = Path(self.log_path)
         if not path.exists():
             return ""

@@ -13,18 +13,19 @@ BACKENDS = ("duckdb", "bigquery")
 
 def open_warehouse(
     backend: str,
-    location: str,
+    path: str,
     *,
     project: str | None = None,
-    region: str | None = None,
+    location: str | None = None,
     dataset_prefix: str | None = None,
     maximum_bytes_billed: str | int | None = None,
     endpoint: str | None = None,
     labels: Mapping[str, object] | None = None,
 ) -> Warehouse:
-    """The warehouse for ``backend``: the DuckDB file ``location`` for the embedded default; for BigQuery
-    the ``project`` (``region`` is the job location), with datasets renamed by ``dataset_prefix``, jobs
-    capped at ``maximum_bytes_billed`` and labelled with ``labels``, and an emulator's ``endpoint``.
+    """The warehouse for ``backend``: the DuckDB file ``path`` for the embedded default; for BigQuery the
+    ``project`` (``location`` is the BigQuery location of its jobs), with datasets renamed by
+    ``dataset_prefix``, jobs capped at ``maximum_bytes_billed`` and labelled with ``labels``, and an
+    emulator's ``endpoint``.
 
     Backends import lazily: the BigQuery client alone costs more than a second to import. A bad option is
     a ConfigError naming the flag.
@@ -32,9 +33,9 @@ def open_warehouse(
     if backend == "duckdb":
         from harness.warehouse.duckdb import DuckDBWarehouse
 
-        return DuckDBWarehouse(location)
+        return DuckDBWarehouse(path)
     if backend == "bigquery":
-        return _bigquery(project, region, dataset_prefix, maximum_bytes_billed, endpoint, labels)
+        return _bigquery(project, location, dataset_prefix, maximum_bytes_billed, endpoint, labels)
     close = get_close_matches(backend, BACKENDS, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ConfigError(f"--backend {backend!r} is not a known backend ({', '.join(BACKENDS)}){hint}")
@@ -42,7 +43,7 @@ def open_warehouse(
 
 def _bigquery(
     project: str | None,
-    region: str | None,
+    location: str | None,
     dataset_prefix: str | None,
     maximum_bytes_billed: str | int | None,
     endpoint: str | None,
@@ -61,7 +62,7 @@ def _bigquery(
     try:
         return BigQueryWarehouse(
             project,
-            location=region,
+            location=location,
             dataset_map=dataset_prefix or None,
             maximum_bytes_billed=cap,
             labels=labels,

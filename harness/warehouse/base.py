@@ -6,7 +6,7 @@ value reaches SQL as a parameter; table references come only from the validated 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,6 +19,9 @@ Params = Mapping[str, Any]
 
 class Connection(Protocol):
     """One unit of work on the warehouse; cheap calls, expensive to open (open once per batch)."""
+
+    partition_metadata: bool
+    """As ``Warehouse.partition_metadata``, for code that holds only a connection."""
 
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         """Run a query and return its rows."""
@@ -40,6 +43,10 @@ class Connection(Protocol):
         """``{"dataset.table": [columns]}`` for every table of the given datasets."""
         ...
 
+    def dry_run(self, sql: str, params: Params | None = None) -> int | None:
+        """Bytes the statements would bill, without running them; None where the backend cannot say."""
+        ...
+
 
 class Warehouse(Protocol):
     """A backend: where the data lives and how to open a connection to it."""
@@ -47,10 +54,28 @@ class Warehouse(Protocol):
     kind: str
     """Short backend name shown in the report (``duckdb``, ``bigquery``)."""
 
-    location: str
+    address: str
     """The warehouse file or the project, for the report header."""
 
-    def connect(self) -> AbstractContextManager[Connection]: ...
+    embedded: bool
+    """A local file that the harness may seed and that one harness run at a time may use (DuckDB); a
+    shared cloud project is neither seeded nor locked (BigQuery)."""
+
+    partition_metadata: bool
+    """Whether ``dataset.INFORMATION_SCHEMA.PARTITIONS`` answers, so coverage can count rows per day
+    partition without scanning (BigQuery) instead of counting the date column (DuckDB)."""
+
+    def connect(self) -> AbstractContextManager[Connection]:
+        """One unit of work; expensive to open, so open once per batch."""
+        ...
+
+    def exists(self) -> bool:
+        """Whether there is anything to read yet (a plan must not create the embedded file)."""
+        ...
+
+    def check_datasets(self, names: Iterable[str]) -> None:
+        """Raise a one-line WarehouseError when the credentials, the project or a dataset is missing."""
+        ...
 
 
 def to_date(value: object) -> date:

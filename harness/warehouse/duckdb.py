@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 from filelock import FileLock, Timeout
@@ -32,6 +32,8 @@ DEFAULT_LOCK_TIMEOUT = 300.0
 
 class DuckDBConnection:
     """A connection that speaks BigQuery SQL: statements are transpiled, parameters bound by name."""
+
+    partition_metadata = False
 
     def __init__(self, con: duckdb.DuckDBPyConnection, warehouse: DuckDBWarehouse) -> None:
         self._con = con
@@ -57,6 +59,7 @@ class DuckDBConnection:
         return result
 
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        """Run the statements; the last one's rows, HUGEINT sums as Int64 (BigQuery's INT64)."""
         result = self._run(sql, params)
         huge = [col[0] for col in result.description or () if str(col[1]).upper() == "HUGEINT"]
         frame = result.df()
@@ -66,6 +69,7 @@ class DuckDBConnection:
         return frame
 
     def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run the statements; the rows the last one changed."""
         result = self._run(sql, params)
         # DuckDB answers DML (and DDL) with one row holding the count of rows changed.
         if [col[0] for col in result.description or ()] != ["Count"]:
@@ -75,6 +79,7 @@ class DuckDBConnection:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """BEGIN/COMMIT on the connection; ROLLBACK when the block raises."""
         self._con.execute("BEGIN TRANSACTION")
         try:
             yield
@@ -84,6 +89,7 @@ class DuckDBConnection:
         self._con.execute("COMMIT")
 
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
+        """Append ``frame`` matching columns by name; rows written."""
         # BY NAME: a plain SELECT * would match columns by position.
         self._con.register("_harness_frame", frame)
         try:
@@ -96,6 +102,7 @@ class DuckDBConnection:
         return len(frame)
 
     def table_columns(self, datasets: list[str]) -> dict[str, list[str]]:
+        """Every table's columns per schema (dataset), in column order."""
         frame = self._con.execute(
             "SELECT table_schema, table_name, column_name FROM information_schema.columns "
             "WHERE table_schema IN (SELECT UNNEST($datasets)) ORDER BY table_schema, table_name, ordinal_position",
@@ -106,15 +113,21 @@ class DuckDBConnection:
             columns.setdefault(f"{schema}.{table}", []).append(column)
         return columns
 
+    def dry_run(self, sql: str, params: Params | None = None) -> int | None:
+        """DuckDB has no dry run and bills nothing."""
+        return None
+
 
 class DuckDBWarehouse:
     """A DuckDB file shared by processes; ``connect()`` is the only way in."""
 
     kind = "duckdb"
+    embedded = True
+    partition_metadata = False
 
     def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         self.path = Path(path).resolve()
-        self.location = str(self.path)
+        self.address = str(self.path)
         self.lock_timeout = lock_timeout
         self.statements_run = 0
         self._query_log = os.environ.get("HARNESS_QUERY_LOG")
@@ -133,6 +146,7 @@ class DuckDBWarehouse:
 
     @contextmanager
     def connect(self) -> Iterator[DuckDBConnection]:
+        """Take the file lock, open the file, yield a connection; close and release however the block ends."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=self.lock_timeout)
@@ -153,10 +167,9 @@ class DuckDBWarehouse:
         finally:
             self._lock.release()
 
-    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
-        with self.connect() as conn:
-            return conn.query(sql, params)
+    def exists(self) -> bool:
+        """Whether the file exists (a plan must not create it)."""
+        return self.path.exists()
 
-    def execute(self, sql: str, params: dict[str, Any] | None = None) -> int:
-        with self.connect() as conn:
-            return conn.execute(sql, params)
+    def check_datasets(self, names: Iterable[str]) -> None:
+        """Nothing to check up front: Step 1 reports missing schemas and tables."""

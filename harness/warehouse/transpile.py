@@ -25,13 +25,15 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 from sqlglot.optimizer.annotate_types import annotate_types
 
-Rewrite = Callable[[exp.Expression], exp.Expression]
+Rewrite = Callable[[Any], exp.Expr]
+"""A rewrite of one node type (typed by the node it takes, so the table below holds several)."""
 
 
 class TranspileError(Exception):
@@ -76,7 +78,7 @@ def _to_duckdb_cached(sql: str) -> tuple[DuckStatement, ...]:
     return statements
 
 
-def _translate(tree: exp.Expression) -> DuckStatement:
+def _translate(tree: exp.Expr) -> DuckStatement:
     """Rewrite one parsed BigQuery statement and generate its DuckDB SQL."""
     _reject_unsupported(tree)
     tree = _rewrite_bottom_up(tree, _integer_aggregates(tree))
@@ -89,7 +91,7 @@ def _translate(tree: exp.Expression) -> DuckStatement:
 
 # --- what cannot be translated ---------------------------------------------------------------------------
 
-_UNSUPPORTED: dict[type[exp.Expression], str] = {
+_UNSUPPORTED: dict[type[exp.Expr], str] = {
     exp.Command: "statement sqlglot could not parse (passed through as raw text)",
     exp.Declare: "DECLARE (BigQuery scripting)",
     exp.FarmFingerprint: "FARM_FINGERPRINT (no DuckDB equivalent)",
@@ -97,7 +99,7 @@ _UNSUPPORTED: dict[type[exp.Expression], str] = {
 }
 
 
-def _reject_unsupported(tree: exp.Expression) -> None:
+def _reject_unsupported(tree: exp.Expr) -> None:
     """Fail on constructs DuckDB would reject later with a less helpful message, or run differently."""
     for node in tree.walk():
         for kind, what in _UNSUPPORTED.items():
@@ -108,7 +110,7 @@ def _reject_unsupported(tree: exp.Expression) -> None:
 # --- the rewrites ----------------------------------------------------------------------------------------
 
 
-def _rewrite_bottom_up(tree: exp.Expression, integer_aggregates: set[int]) -> exp.Expression:
+def _rewrite_bottom_up(tree: exp.Expr, integer_aggregates: set[int]) -> exp.Expr:
     """Apply ``_REWRITES`` children first, so a rewrite always sees already-rewritten arguments.
 
     sqlglot's own ``transform`` does not descend into a node it just replaced, which would skip e.g. a
@@ -125,7 +127,7 @@ def _rewrite_bottom_up(tree: exp.Expression, integer_aggregates: set[int]) -> ex
         new = rewrite(node)
         if new is node:
             continue
-        if parent is None:
+        if parent is None or arg_key is None:
             root = new
         else:
             parent.set(arg_key, new, index)
@@ -138,7 +140,7 @@ def _drop_catalog(table: exp.Table) -> exp.Table:
     return table
 
 
-def _as_date(node: exp.Expression) -> exp.Expression:
+def _as_date(node: exp.Expr) -> exp.Expr:
     """BigQuery ``DATE_ADD``/``DATE_SUB``/``DATE_TRUNC`` return DATE; DuckDB's ``date + interval`` is TIMESTAMP.
 
     sqlglot parses ``DATETIME_*``/``TIMESTAMP_*`` into other node types, so these nodes always act on dates.
@@ -146,7 +148,7 @@ def _as_date(node: exp.Expression) -> exp.Expression:
     return exp.cast(node, exp.DataType.build("DATE"))
 
 
-def _extract(node: exp.Extract) -> exp.Expression:
+def _extract(node: exp.Extract) -> exp.Expr:
     """Align ``EXTRACT`` parts whose numbering differs between the engines."""
     part = node.name.upper()
     if part == "DAYOFWEEK":  # BigQuery: Sunday = 1; DuckDB: Sunday = 0.
@@ -159,7 +161,7 @@ def _extract(node: exp.Extract) -> exp.Expression:
     return node
 
 
-def _unnest_offset_zero_based(unnest: exp.Unnest) -> exp.Expression:
+def _unnest_offset_zero_based(unnest: exp.Unnest) -> exp.Expr:
     """``UNNEST(a) AS x WITH OFFSET AS o``: DuckDB's ``WITH ORDINALITY`` counts from 1, BigQuery from 0.
 
     The unnest becomes a derived table that exposes ``o - 1`` under the same name, so every use of the
@@ -193,7 +195,7 @@ def _decimal_precision(data_type: exp.DataType) -> exp.DataType:
     return data_type
 
 
-def _array_agg_limit(node: exp.Expression) -> exp.Expression:
+def _array_agg_limit(node: exp.Expr) -> exp.Expr:
     """``ARRAY_AGG(x ORDER BY y LIMIT n)`` has no DuckDB form: aggregate everything, then slice ``[1:n]``.
 
     Registered for ``IgnoreNulls`` too, so the slice wraps the whole aggregate, ``IGNORE NULLS`` included.
@@ -207,7 +209,7 @@ def _array_agg_limit(node: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this="LIST_SLICE", expressions=[node, exp.Literal.number(1), limit.expression])
 
 
-def _float_literal(literal: exp.Literal) -> exp.Expression:
+def _float_literal(literal: exp.Literal) -> exp.Expr:
     """A BigQuery literal with a point or exponent is FLOAT64; DuckDB reads it as DECIMAL.
 
     Left as DECIMAL, ``ROUND(x * 1.5, 1)`` and friends come back as ``Decimal`` objects (pandas object dtype).
@@ -217,7 +219,7 @@ def _float_literal(literal: exp.Literal) -> exp.Expression:
     return exp.cast(literal, exp.DataType.build("DOUBLE"))
 
 
-def _unnamed_struct(struct: exp.Struct) -> exp.Expression:
+def _unnamed_struct(struct: exp.Struct) -> exp.Expr:
     """``STRUCT(1, 'x')`` becomes DuckDB ``{'_0': 1, '_1': 'x'}``, which cannot be cast into a named struct
     column; DuckDB's ``ROW(...)`` is unnamed and casts by position, as BigQuery does."""
     if any(isinstance(field, (exp.PropertyEQ, exp.Alias, exp.Slice)) for field in struct.expressions):
@@ -225,7 +227,7 @@ def _unnamed_struct(struct: exp.Struct) -> exp.Expression:
     return exp.Anonymous(this="ROW", expressions=struct.expressions)
 
 
-def _format_as_printf(node: exp.Format) -> exp.Expression:
+def _format_as_printf(node: exp.Format) -> exp.Expr:
     """BigQuery ``FORMAT`` is printf-style; DuckDB's ``FORMAT`` is fmt-style (``{}``) and would return the
     pattern unchanged, so use DuckDB's ``PRINTF``."""
     return exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions])
@@ -252,7 +254,7 @@ def _insert_row_by_position(insert: exp.Insert) -> exp.Insert:
     return insert
 
 
-def _integer_aggregates(tree: exp.Expression) -> set[int]:
+def _integer_aggregates(tree: exp.Expr) -> set[int]:
     """Ids of the ``SUM``/``COUNTIF`` nodes that BigQuery types INT64 (see the module docstring).
 
     Only each SUM's argument is annotated (on a copy): typing the whole statement doubles the cost.
@@ -265,7 +267,7 @@ def _integer_aggregates(tree: exp.Expression) -> set[int]:
     return found
 
 
-def _sum_as_int64(node: exp.Expression, integer_aggregates: set[int]) -> exp.Expression:
+def _sum_as_int64(node: exp.Expr, integer_aggregates: set[int]) -> exp.Expr:
     """Cast an integer ``SUM``/``COUNTIF`` (HUGEINT in DuckDB) to BIGINT, around its window if it has one."""
     aggregate = node.this if isinstance(node, exp.Window) else node
     if id(aggregate) not in integer_aggregates or isinstance(node.parent, exp.Window):
@@ -275,7 +277,7 @@ def _sum_as_int64(node: exp.Expression, integer_aggregates: set[int]) -> exp.Exp
     return exp.func("COALESCE", cast, exp.Literal.number(0)) if isinstance(aggregate, exp.CountIf) else cast
 
 
-_REWRITES: dict[type[exp.Expression], Rewrite] = {
+_REWRITES: dict[type[exp.Expr], Rewrite] = {
     exp.Table: _drop_catalog,
     exp.DateAdd: _as_date,
     exp.DateSub: _as_date,
@@ -296,10 +298,11 @@ _REWRITES: dict[type[exp.Expression], Rewrite] = {
 # --- parameters and messages -----------------------------------------------------------------------------
 
 
-def _parameter_names(tree: exp.Expression, sql: str) -> tuple[str, ...]:
+def _parameter_names(tree: exp.Expr, sql: str) -> tuple[str, ...]:
     """Names of the ``@name`` parameters, ordered by first use in the generated SQL."""
     names = {node.name for node in tree.find_all(exp.Parameter)}
-    return tuple(sorted(names, key=lambda name: re.search(rf"\${re.escape(name)}\b", sql).start()))
+    positions = {name: re.search(rf"\${re.escape(name)}\b", sql) for name in names}
+    return tuple(sorted(names, key=lambda name: m.start() if (m := positions[name]) else len(sql)))
 
 
 def _first_parse_error(error: ParseError) -> str:
@@ -315,7 +318,7 @@ def _one_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def _snippet(node: exp.Expression, limit: int = 80) -> str:
+def _snippet(node: exp.Expr, limit: int = 80) -> str:
     """A short BigQuery rendering of a node for error messages."""
     text = " ".join(node.sql(dialect="bigquery").split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

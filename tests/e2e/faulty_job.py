@@ -25,14 +25,14 @@ HANG_MARKER = "301.5"
 
 
 def _record(run_name: str, day: str, statuses: list[str]) -> None:
-    warehouse = DuckDBWarehouse(os.environ["HARNESS_WAREHOUSE"])
-    for status in statuses:
-        warehouse.execute(
-            "INSERT INTO nba_reference.processor_run_history (processor_name, run_id, status, data_date, started_at, "
-            "processed_at, errors) VALUES (@p, @run, @status, @day, CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP(), "
-            'JSON \'[{"error_type": "InjectedFault", "error_message": "a date failed after writing"}]\')',
-            {"p": run_name, "run": f"{run_name}_fault", "status": status, "day": date.fromisoformat(day)},
-        )
+    with DuckDBWarehouse(os.environ["HARNESS_WAREHOUSE"]).connect() as conn:
+        for status in statuses:
+            conn.execute(
+                "INSERT INTO nba_reference.processor_run_history (processor_name, run_id, status, data_date, started_at, "
+                "processed_at, errors) VALUES (@p, @run, @status, @day, CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP(), "
+                'JSON \'[{"error_type": "InjectedFault", "error_message": "a date failed after writing"}]\')',
+                {"p": run_name, "run": f"{run_name}_fault", "status": status, "day": date.fromisoformat(day)},
+            )
 
 
 def main(fault: str, name: str, job_args: list[str]) -> int:

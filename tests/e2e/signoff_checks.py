@@ -13,6 +13,7 @@ from typing import Any
 
 from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import query
 
 
 class _Cells(HTMLParser):
@@ -68,7 +69,8 @@ def assert_signoff_matches_warehouse(
         assert _escaped(reason) in html
 
     start, end = date.fromisoformat(summary["window"]["start"]), date.fromisoformat(summary["window"]["end"])
-    schedule = warehouse.query(
+    schedule = query(
+        warehouse,
         "SELECT DISTINCT game_date FROM nba_raw.nbac_schedule WHERE game_status = 3 AND game_date BETWEEN @s AND @e",
         {"s": start, "e": end},
     )
@@ -78,7 +80,8 @@ def assert_signoff_matches_warehouse(
     cells.feed(html)
     for processor in pipeline.processors.values():
         table = pipeline.output_table(processor)
-        counts = warehouse.query(
+        counts = query(
+            warehouse,
             f"SELECT {table.date_column} AS day, COUNT(*) AS n FROM {table.ref} "
             f"WHERE {table.date_column} BETWEEN @s AND @e GROUP BY 1",
             {"s": start, "e": end},
@@ -103,7 +106,8 @@ def assert_signoff_matches_warehouse(
     assert html.count("<rect ") == len([p for p in ran if p["seconds"] is not None])
     for processor in summary["processors"]:
         assert f"<td>{processor['name']}</td><td>{processor['status']}</td>" in html
-    failures = warehouse.query(
+    failures = query(
+        warehouse,
         "SELECT COUNT(*) AS n FROM nba_reference.processor_run_history WHERE status = 'failed' "
         "AND data_date BETWEEN @s AND @e",
         {"s": start, "e": end},

@@ -27,10 +27,10 @@ from harness.checking.gx import Finding, validate
 from harness.checking.history import latest_runs
 from harness.checking.quality import quality_frame
 from harness.checking.schedule import game_dates
-from harness.context.run import build_run
+from harness.context.run import build_context
 from harness.declaration.loading import load_pipeline
 from harness.declaration.model import Pipeline
-from harness.declaration.settings import SOURCES, Setting, Settings
+from harness.declaration.settings import Settings, resolve_settings
 from harness.declaration.window import Window, parse_window
 from harness.reference import jobs
 from harness.reference.seed import ensure_seeded
@@ -39,6 +39,7 @@ from harness.warehouse.bigquery.errors import NO_CREDENTIALS
 from harness.warehouse.bigquery.params import sanitize_labels
 from harness.warehouse.duckdb import DuckDBWarehouse
 from tests.bigquery_emulator import PROJECT
+from tests.sql import query
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bigquery")]
 
@@ -196,16 +197,16 @@ def test_jobs_replace_one_date_with_labels_and_a_byte_cap(
     assert jobs.main([name, "--start-date", "2021-10-19", "--end-date", "2021-10-20"]) == 0
     warehouse = target.warehouse()
     select = f"SELECT * FROM {table} WHERE game_date = @d ORDER BY team_abbr"
-    first_day = warehouse.query(select, {"d": date(2021, 10, 19)})
-    second_day = warehouse.query(select, {"d": date(2021, 10, 20)})
+    first_day = query(warehouse, select, {"d": date(2021, 10, 19)})
+    second_day = query(warehouse, select, {"d": date(2021, 10, 20)})
     recorder.jobs.clear()
 
     assert jobs.main([name, "--dates", "2021-10-20"]) == 0
     sent = list(recorder.jobs)
 
     # The other date is untouched, row for row (processed_at included); the replaced one is not doubled.
-    pd.testing.assert_frame_equal(warehouse.query(select, {"d": date(2021, 10, 19)}), first_day)
-    again = warehouse.query(select, {"d": date(2021, 10, 20)})
+    pd.testing.assert_frame_equal(query(warehouse, select, {"d": date(2021, 10, 19)}), first_day)
+    again = query(warehouse, select, {"d": date(2021, 10, 20)})
     assert len(again) == len(second_day) > 0
     assert (again["processed_at"] >= second_day["processed_at"].max()).all()
 
@@ -225,21 +226,16 @@ def test_jobs_replace_one_date_with_labels_and_a_byte_cap(
 
 
 def settings(**values: str) -> Settings:
-    return Settings(
-        **{
-            name: Setting(values[name], "command line") if name in values else Setting(default, "default")
-            for name, (_ini, _env, default) in SOURCES.items()
-        },
-        rootdir=REPO,
-    )
+    return resolve_settings(cli=values, ini={}, environ={}, rootdir=REPO)
 
 
 def test_plan_dry_runs_every_validation_query(
     on_bigquery: Outcome, emulator_url: str, partition_pipeline: Path, recorder
 ) -> None:
-    from harness.running.plan import plan_lines, validation_queries
+    from harness.running.plan import build_plan, plan_lines
+    from harness.running.pricing import validation_queries
 
-    run = build_run(
+    run = build_context(
         settings(
             window=WINDOW, backend="bigquery", project=PROJECT, bigquery_endpoint=emulator_url,
             dataset_prefix="suite_", pipeline=str(partition_pipeline), maximum_bytes_billed="5000000",
@@ -254,10 +250,10 @@ def test_plan_dry_runs_every_validation_query(
         "suite_",
     )
     with run.warehouse.connect() as conn:
-        run.game_dates = game_dates(conn, run.pipeline, run.window)
+        run = run.with_schedule(tuple(game_dates(conn, run.pipeline, run.window)), {})
     recorder.jobs.clear()
 
-    lines = plan_lines(run)
+    lines = plan_lines(run, build_plan(run))
 
     expected = list(validation_queries(run, metadata=True))
     priced = [line for line in lines if re.fullmatch(r"  (?!total:)\S.*: \d[\d,]* bytes( \(.*\))?", line)]
@@ -267,30 +263,30 @@ def test_plan_dry_runs_every_validation_query(
     assert "Phase 4 coverage (5 of 5 tables from partition metadata)" in "\n".join(lines)
     queries = recorder.queries()
     assert len(queries) == len(expected) and all(job["dryRun"] for job in recorder.jobs)
-    for query in queries:
-        assert not DATE_LITERAL.search(query["query"]), query["query"]
-        assert query["maximumBytesBilled"] == "5000000"
-        assert query["query"].lstrip().upper().startswith(("SELECT", "WITH"))
+    for sent in queries:
+        assert not DATE_LITERAL.search(sent["query"]), sent["query"]
+        assert sent["maximumBytesBilled"] == "5000000"
+        assert sent["query"].lstrip().upper().startswith(("SELECT", "WITH"))
         # Every bound date (or partition id) lies inside the window: nothing is read beyond it.
-        bound = [p["parameterValue"].get("value") for p in query["queryParameters"]]
+        bound = [p["parameterValue"].get("value") for p in sent["queryParameters"]]
         dates = [v.replace("-", "") for v in bound if isinstance(v, str) and DATE_LITERAL.fullmatch(v)]
-        assert dates and all("20211019" <= d <= "20211022" for d in dates), query["query"]
+        assert dates and all("20211019" <= d <= "20211022" for d in dates), sent["query"]
 
 
 def test_production_declaration_plans_the_real_scripts(
     on_bigquery: Outcome, emulator_url: str, tmp_path: Path
 ) -> None:
     from harness.errors import ConfigError
-    from harness.running.plan import plan_lines
+    from harness.running.plan import build_plan, plan_lines
 
     options = {
         "window": WINDOW, "backend": "bigquery", "project": PROJECT, "bigquery_endpoint": emulator_url,
         "dataset_prefix": "suite_", "pipeline": str(REPO / "pipeline.production.toml"),
     }  # fmt: skip
     with pytest.raises(ConfigError, match=r"pass --pipeline-repo PATH"):
-        build_run(settings(**options), "prod-run")
-    run = build_run(settings(**options, pipeline_repo=str(tmp_path)), "prod-run")
-    lines = plan_lines(run)
+        build_context(settings(**options), "prod-run")
+    run = build_context(settings(**options, pipeline_repo=str(tmp_path)), "prod-run")
+    lines = plan_lines(run, build_plan(run))
     commands = [line.strip() for line in lines if line.strip().startswith("$ (cd ")]
     assert len(commands) == 10
     assert commands[0] == (

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import execute, query
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOW = "2021-10-31:2021-11-03"  # two bootstrap days, then two normal days
@@ -43,7 +44,7 @@ def _warehouse(factory: Callable[[], Path]) -> DuckDBWarehouse:
 
 def test_fallback_source_passes_and_is_named(backfilled_warehouse, run_gameplan) -> None:
     warehouse = _warehouse(backfilled_warehouse)
-    warehouse.execute("DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = '2021-11-02'")
+    execute(warehouse, "DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = '2021-11-02'")
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify", "-k", "source_chain")
     assert run.ret == 0, run.stdout[-2000:]
     report = next((run.home / "reports").glob("*.html")).read_text()
@@ -58,7 +59,7 @@ def test_one_missing_game_in_a_date_with_others_fails_step0(backfilled_warehouse
         "bdl_player_boxscores",
         "espn_boxscores",
     ):
-        warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE game_id = '20211102_BOS_MIL'")
+        execute(warehouse, f"DELETE FROM nba_raw.{table} WHERE game_id = '20211102_BOS_MIL'")
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify", "-k", "source_chain")
     assert run.ret == 1
     assert "2021-11-02: no source has 1 of 5 games: 20211102_BOS_MIL" in run.stdout
@@ -67,7 +68,7 @@ def test_one_missing_game_in_a_date_with_others_fails_step0(backfilled_warehouse
 def test_warning_chain_gap_warns_and_passes(backfilled_warehouse, run_gameplan) -> None:
     warehouse = _warehouse(backfilled_warehouse)
     for table in ("odds_api_player_points_props", "bettingpros_player_points_props"):
-        warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = '2021-11-03'")
+        execute(warehouse, f"DELETE FROM nba_raw.{table} WHERE game_date = '2021-11-03'")
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify", "-k", "source_chain")
     assert run.ret == 0
     assert "SourceChainWarning: player_props (warning): 1 of 4 game dates incomplete" in run.stdout
@@ -130,17 +131,19 @@ def test_a_processor_killed_mid_window_keeps_finished_dates_and_missing_complete
     assert killed.ret == 1
     assert "player_game_summary: exit code -9" in killed.stdout
     warehouse = DuckDBWarehouse(path)
-    days = warehouse.query(
+    days = query(
+        warehouse,
         "SELECT game_date, COUNT(*) AS n FROM nba_analytics.player_game_summary "
-        "WHERE game_date >= '2021-10-31' GROUP BY 1 ORDER BY 1"
+        "WHERE game_date >= '2021-10-31' GROUP BY 1 ORDER BY 1",
     )
     assert [str(d)[:10] for d in days["game_date"]] == ["2021-10-31", "2021-11-01"]  # whole dates, no others
     repaired = run_gameplan(path, "--window", WINDOW, "--mode", "missing", "-n", "0")
     assert repaired.ret == 0, repaired.stdout[-3000:]
     assert repaired.records["player_game_summary"]["dates"] == ["2021-11-02", "2021-11-03"]
-    again = warehouse.query(
+    again = query(
+        warehouse,
         "SELECT game_date, COUNT(*) AS n FROM nba_analytics.player_game_summary "
-        "WHERE game_date >= '2021-10-31' GROUP BY 1 ORDER BY 1"
+        "WHERE game_date >= '2021-10-31' GROUP BY 1 ORDER BY 1",
     )
     assert again["n"].tolist()[:2] == days["n"].tolist()  # the finished dates were neither lost nor doubled
 
@@ -152,14 +155,12 @@ def test_a_worker_that_dies_ends_the_run_without_running_twice(
     run = run_gameplan(history_warehouse(), "--window", WINDOW, "-n", "2", pipeline=declaration)
     assert run.ret == 1
     record = run.records["team_offense_game_summary"]
-    assert (
-        record["status"] == "crashed" and "died before it finished; it was not run again" in record["reason"]
-    )
+    assert record["status"] == "lost" and "died before it finished; it was not run again" in record["reason"]
     log = next((run.home / "runs").glob("*/logs/team_offense_game_summary.log")).read_text()
     assert log.count("$ (cd ") == 1
     summary = json.loads(next((run.home / "reports").glob("*.summary.json")).read_text())
     assert summary["verdict"] == "NOT READY"
-    assert any("crashed" in r or "worker" in r for r in summary["reasons"]), summary["reasons"]
+    assert any("died before it finished" in r for r in summary["reasons"]), summary["reasons"]
 
 
 # -------------------------------------------------------------------------------- table faults
@@ -167,13 +168,14 @@ def test_a_worker_that_dies_ends_the_run_without_running_twice(
 
 def test_grain_key_and_range_faults_name_table_column_and_date(backfilled_warehouse, run_gameplan) -> None:
     warehouse = _warehouse(backfilled_warehouse)
-    warehouse.execute(
+    execute(
+        warehouse,
         "INSERT INTO nba_precompute.player_daily_cache SELECT * FROM nba_precompute.player_daily_cache "
         "WHERE cache_date = '2021-11-02' LIMIT 3; "
         "ALTER TABLE nba_analytics.team_offense_game_summary ALTER COLUMN team_abbr DROP NOT NULL; "
         "UPDATE nba_analytics.team_offense_game_summary SET team_abbr = NULL WHERE game_date = '2021-11-01' "
         "AND team_abbr = (SELECT MIN(team_abbr) FROM nba_analytics.team_offense_game_summary WHERE game_date = '2021-11-01'); "
-        "UPDATE nba_precompute.player_composite_factors SET fatigue_score = 140 WHERE game_date = '2021-11-03'"
+        "UPDATE nba_precompute.player_composite_factors SET fatigue_score = 140 WHERE game_date = '2021-11-03'",
     )
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify")
     assert run.ret == 1
@@ -189,10 +191,11 @@ def test_phase4_rows_on_a_bootstrap_date_and_missing_on_a_normal_date(
     backfilled_warehouse, run_gameplan
 ) -> None:
     warehouse = _warehouse(backfilled_warehouse)
-    warehouse.execute(
+    execute(
+        warehouse,
         "INSERT INTO nba_precompute.team_defense_zone_analysis SELECT * REPLACE (DATE '2021-11-01' AS analysis_date) "
         "FROM nba_precompute.team_defense_zone_analysis WHERE analysis_date = '2021-11-02'; "
-        "DELETE FROM nba_precompute.player_shot_zone_analysis WHERE analysis_date = '2021-11-03'"
+        "DELETE FROM nba_precompute.player_shot_zone_analysis WHERE analysis_date = '2021-11-03'",
     )
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify")
     assert run.ret == 1

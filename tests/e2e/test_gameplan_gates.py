@@ -13,6 +13,7 @@ from signoff_checks import assert_signoff_matches_warehouse, load_signoff
 
 from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import execute
 
 REPO = Path(__file__).resolve().parents[2]
 BOOTSTRAP_WINDOW = "2021-10-19:2021-10-22"
@@ -23,7 +24,7 @@ def test_missing_critical_chain_blocks_every_backfill(
     seeded_warehouse: DuckDBWarehouse, run_gameplan, pipeline: Pipeline
 ) -> None:
     for table in ("nbac_gamebook_player_stats", "bdl_player_boxscores", "espn_boxscores"):
-        seeded_warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = '2021-10-21'")
+        execute(seeded_warehouse, f"DELETE FROM nba_raw.{table} WHERE game_date = '2021-10-21'")
     run = run_gameplan(seeded_warehouse.path, "--window", BOOTSTRAP_WINDOW, "-n", "0")
     assert run.ret == 1
     assert "player_boxscores (critical): 1 of 4 game dates incomplete" in run.stdout
@@ -105,7 +106,7 @@ def test_incomplete_core_phase3_table_blocks_phase4(
     path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(history_warehouse(), path)
     warehouse = DuckDBWarehouse(path)
-    warehouse.execute("DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date >= '2021-10-31'")
+    execute(warehouse, "DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date >= '2021-10-31'")
     run = run_gameplan(path, "--window", WINDOW, "--only", "team_defense_zone_analysis", "-n", "0")
     assert run.ret == 1
     assert (

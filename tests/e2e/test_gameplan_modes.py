@@ -14,6 +14,7 @@ from signoff_checks import assert_signoff_matches_warehouse
 
 from harness.declaration.loading import load_pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import execute, query
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOW = "2021-10-31:2021-11-03"
@@ -56,7 +57,8 @@ def warehouse(backfilled: Path, tmp_path: Path) -> DuckDBWarehouse:
 
 def _fail_latest_run(warehouse: DuckDBWarehouse, processor_name: str, day: str) -> None:
     """A later run of ``processor_name`` on ``day`` that ended ``failed``, as a crashed query would leave."""
-    warehouse.execute(
+    execute(
+        warehouse,
         f"INSERT INTO {HISTORY} (processor_name, run_id, status, data_date, started_at, processed_at, errors) "
         "VALUES (@p, @run, 'failed', @day, CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP(), "
         'JSON \'[{"error_type": "BadRequest", "error_message": "query exceeded resources"}]\')',
@@ -69,16 +71,16 @@ def _ran(records: dict[str, dict]) -> dict[str, list[str]]:
 
 
 def test_verify_runs_nothing_and_passes(warehouse: DuckDBWarehouse, run_gameplan) -> None:
-    before = warehouse.query(f"SELECT COUNT(*) AS n FROM {HISTORY}")["n"][0]
+    before = query(warehouse, f"SELECT COUNT(*) AS n FROM {HISTORY}")["n"][0]
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify")
     assert run.ret == 0, run.stdout[-3000:]
     assert run.outcomes() == {"passed": 38, "skipped": 10}
     assert _ran(run.records) == {}
-    assert warehouse.query(f"SELECT COUNT(*) AS n FROM {HISTORY}")["n"][0] == before
+    assert query(warehouse, f"SELECT COUNT(*) AS n FROM {HISTORY}")["n"][0] == before
 
 
 def test_missing_mode_repairs_exactly_what_was_broken(warehouse: DuckDBWarehouse, run_gameplan) -> None:
-    warehouse.execute("DELETE FROM nba_analytics.player_game_summary WHERE game_date = '2021-11-02'")
+    execute(warehouse, "DELETE FROM nba_analytics.player_game_summary WHERE game_date = '2021-11-02'")
     _fail_latest_run(warehouse, "TeamDefenseZoneAnalysisProcessor", "2021-11-03")
 
     broken = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify", "-n", "0")
@@ -137,8 +139,9 @@ def test_expected_dates_skip_a_day_without_games(
     run = run_gameplan(path, "--window", "2021-11-24:2021-11-26", "-n", "0")  # 2021-11-25: Thanksgiving
     assert run.ret == 0, run.stdout[-3000:]
     assert "2 game dates: 0 bootstrap (Phase 4 exempt), first normal day 2021-11-24" in run.stdout
-    rows = DuckDBWarehouse(path).query(
-        "SELECT DISTINCT game_date FROM nba_analytics.player_game_summary WHERE game_date >= '2021-11-24'"
+    rows = query(
+        DuckDBWarehouse(path),
+        "SELECT DISTINCT game_date FROM nba_analytics.player_game_summary WHERE game_date >= '2021-11-24'",
     )
     assert sorted(str(d)[:10] for d in rows["game_date"]) == ["2021-11-24", "2021-11-26"]
     summary = assert_signoff_matches_warehouse(run.home, run.ret, path, pipeline)

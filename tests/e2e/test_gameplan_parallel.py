@@ -16,6 +16,7 @@ import pytest
 
 from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import query
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOW = "2021-10-31:2021-11-03"  # two bootstrap days, then two normal days
@@ -53,7 +54,8 @@ def test_the_window_passes_with_workers(xdist_run) -> None:
 
 def test_each_processor_ran_exactly_once(xdist_run, pipeline: Pipeline) -> None:
     run, warehouse, started = xdist_run
-    runs = warehouse.query(
+    runs = query(
+        warehouse,
         "SELECT processor_name, COUNT(DISTINCT run_id) AS runs FROM nba_reference.processor_run_history "
         "WHERE started_at >= @started GROUP BY 1",
         {"started": started},
@@ -71,7 +73,7 @@ def test_groups_stay_on_one_worker(xdist_run) -> None:
         test: worker for worker, test in re.findall(r"\[(gw\d+)\] \[[ \d]+%\] PASSED (\S+)", run.stdout)
     }
     assert len(placed) == 48, run.stdout[-2000:]
-    phase4 = {w for t, w in placed.items() if "test_phase4_processor" in t}
+    phase4 = {w for t, w in placed.items() if t.endswith("@phase4")}
     checks = {w for t, w in placed.items() if t.endswith("@checks")}
     assert len(phase4) == 1 and len(checks) == 1, placed
     assert len(set(placed.values())) > 1, "every test ran on one worker"
@@ -94,7 +96,7 @@ def _tables(warehouse: DuckDBWarehouse, pipeline: Pipeline) -> dict[str, pd.Data
     """Every output table, without its timestamp columns (when rows were written), in a stable order."""
     frames = {}
     for table in (pipeline.output_table(p) for p in pipeline.processors.values()):
-        frame = warehouse.query(f"SELECT * FROM {table.ref}")
+        frame = query(warehouse, f"SELECT * FROM {table.ref}")
         frame = frame.select_dtypes(exclude=["datetimetz"]).astype(str)
         frames[table.name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return frames

@@ -25,7 +25,6 @@ class BigQueryConnection:
     """One session's worth of work: every job labelled, capped and, after the first, in the session."""
 
     partition_metadata = True
-    """``dataset.INFORMATION_SCHEMA.PARTITIONS`` answers here (coverage reads it instead of scanning)."""
 
     def __init__(self, client: bigquery.Client, warehouse: BigQueryWarehouse) -> None:
         self._client = client
@@ -79,6 +78,7 @@ class BigQueryConnection:
         return last
 
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        """Run the statements; the last one's rows as a DataFrame typed like DuckDB's."""
         _, rows = self._run(sql, params)
         try:
             return result_frame(rows)
@@ -86,6 +86,7 @@ class BigQueryConnection:
             raise self._warehouse.error(exc) from exc
 
     def execute(self, sql: str, params: Params | None = None) -> int:
+        """Run the statements; the rows the last one changed."""
         job, _ = self._run(sql, params)
         return job.num_dml_affected_rows or 0
 
@@ -108,6 +109,7 @@ class BigQueryConnection:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """BEGIN/COMMIT TRANSACTION in the session; ROLLBACK when the block raises."""
         self._control("BEGIN TRANSACTION")
         try:
             yield
@@ -120,6 +122,7 @@ class BigQueryConnection:
         self._control("COMMIT TRANSACTION")
 
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
+        """Append ``frame`` to the table with a load job typed by its schema; rows written."""
         from google.cloud import bigquery
 
         target = self._warehouse.table_id(table_ref)
@@ -147,6 +150,7 @@ class BigQueryConnection:
         return len(frame)
 
     def table_columns(self, datasets: list[str]) -> dict[str, list[str]]:
+        """Every table's columns per dataset, from ``INFORMATION_SCHEMA.COLUMNS``."""
         columns: dict[str, list[str]] = {}
         for dataset in datasets:
             source = (

@@ -17,6 +17,7 @@ REQUEST_PREFIX = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE) \S+: ")
 
 
 def first_line(exc: BaseException) -> str:
+    """BigQuery's message without the request line the client puts first, one line."""
     text = REQUEST_PREFIX.sub("", (getattr(exc, "message", None) or str(exc)).strip())
     return text.splitlines()[0] if text else type(exc).__name__
 

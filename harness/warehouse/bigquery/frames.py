@@ -43,6 +43,7 @@ def _column(field: bigquery.SchemaField, values: list[Any]) -> pd.Series:
 
 
 def result_frame(rows: bigquery.table.RowIterator) -> pd.DataFrame:
+    """A job's rows as a DataFrame with the dtypes the DuckDB backend returns."""
     import pandas as pd
 
     records = [tuple(row.values()) for row in rows]
@@ -76,10 +77,12 @@ def _json_column(column: pd.Series, field: bigquery.SchemaField) -> list[Any]:
     elif field.field_type in ("NUMERIC", "BIGNUMERIC"):
         column = column.astype("string")
     values = column.astype(object)
-    return values.where(column.notna(), None).tolist()
+    cells: list[Any] = values.where(column.notna(), None).tolist()
+    return cells
 
 
 def ndjson(frame: pd.DataFrame, fields: Mapping[str, bigquery.SchemaField]) -> bytes:
+    """``frame`` as newline-delimited JSON for a load job into a table with ``fields``."""
     names = [str(name) for name in frame.columns]
     columns = [_json_column(frame[name], fields[name]) for name in names]
     return "\n".join(

@@ -41,7 +41,7 @@ def sanitize_labels(labels: Mapping[str, object]) -> dict[str, str]:
         name = sanitize_label(key)
         if not name[:1].isalpha():
             name = f"l{name}"[:LABEL_LIMIT]
-        clean[name] = sanitize_label(value)
+        clean[name] = sanitize_label(str(value))
     return clean
 
 

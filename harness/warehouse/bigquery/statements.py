@@ -15,7 +15,8 @@ class Statement:
     params: tuple[str, ...]
 
 
-def parameter_names(tree: exp.Expression) -> tuple[str, ...]:
+def parameter_names(tree: exp.Expr) -> tuple[str, ...]:
+    """The ``@name`` parameters a statement uses (bound exactly, like DuckDB)."""
     # ``@@system_variable`` parses as a parameter inside a parameter: not a value to bind.
     return tuple(
         sorted(

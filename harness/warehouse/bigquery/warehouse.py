@@ -12,13 +12,11 @@ import sqlglot
 from sqlglot import exp
 
 from harness.errors import WarehouseError
-from harness.warehouse.base import Params
 from harness.warehouse.bigquery.connection import BigQueryConnection
 from harness.warehouse.bigquery.errors import failures, first_line, warehouse_error
 from harness.warehouse.bigquery.statements import Statement, parameter_names
 
 if TYPE_CHECKING:
-    import pandas as pd
     from google.cloud import bigquery
 
 ClientFactory = Callable[[str, "str | None"], "bigquery.Client"]
@@ -44,7 +42,7 @@ def _default_client(project: str, location: str | None, endpoint: str | None = N
     return bigquery.Client(
         project=project,
         location=location,
-        credentials=AnonymousCredentials(),
+        credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
         client_options=ClientOptions(api_endpoint=endpoint),
     )
 
@@ -53,6 +51,8 @@ class BigQueryWarehouse:
     """A BigQuery project; ``connect()`` opens a session-backed connection with the official client."""
 
     kind = "bigquery"
+    embedded = False
+    partition_metadata = True
 
     def __init__(
         self,
@@ -69,8 +69,9 @@ class BigQueryWarehouse:
         if endpoint is not None and not ENDPOINT.fullmatch(endpoint):
             raise WarehouseError(f"--bigquery-endpoint {endpoint!r} is not an http(s) URL")
         self.project = project
-        self.location = project
-        self.region = location
+        self.address = project
+        self.location = location
+        """The BigQuery location of sessions and jobs (``US``, ``us-west2``); None lets BigQuery decide."""
         self.dataset_map = dataset_map
         self.maximum_bytes_billed = maximum_bytes_billed
         self.labels: dict[str, object] = dict(labels or {})
@@ -109,7 +110,7 @@ class BigQueryWarehouse:
             cached = self._statements[sql] = [self._qualify(tree) for tree in trees]
         return cached
 
-    def _qualify(self, tree: exp.Expression) -> Statement:
+    def _qualify(self, tree: exp.Expr) -> Statement:
         project = exp.to_identifier(self.project, quoted=True)
         for table in tree.find_all(exp.Table):
             dataset = table.args.get("db")
@@ -135,25 +136,23 @@ class BigQueryWarehouse:
                 raise self.error(exc) from None
 
     def error(self, exc: BaseException) -> WarehouseError:
+        """The one-line error for a failure of the client, BigQuery or the credentials."""
         return warehouse_error(exc, self.project, self.maximum_bytes_billed)
 
     def client(self) -> bigquery.Client:
         """The client, made once: it finds the credentials, which is where their absence shows."""
         if self._client is None:
             try:
-                self._client = self._client_factory(self.project, self.region)
+                self._client = self._client_factory(self.project, self.location)
             except failures() as exc:
                 raise self.error(exc) from None
         return self._client
 
     @contextmanager
     def connect(self) -> Iterator[BigQueryConnection]:
+        """A connection in a new BigQuery session."""
         yield BigQueryConnection(self.client(), self)
 
-    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
-        with self.connect() as conn:
-            return conn.query(sql, params)
-
-    def execute(self, sql: str, params: Params | None = None) -> int:
-        with self.connect() as conn:
-            return conn.execute(sql, params)
+    def exists(self) -> bool:
+        """A project always exists for reading (the datasets are checked by ``check_datasets``)."""
+        return True

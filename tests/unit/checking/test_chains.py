@@ -11,6 +11,7 @@ from harness.checking.schedule import game_dates
 from harness.declaration.model import Pipeline
 from harness.declaration.window import parse_window
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import execute, query
 
 DAY = date(2021, 10, 20)
 
@@ -36,16 +37,19 @@ def test_demo_window_is_complete(seeded_warehouse: DuckDBWarehouse, pipeline: Pi
 
 def test_primary_gone_fallback_used(seeded_warehouse: DuckDBWarehouse, pipeline: Pipeline) -> None:
     bdl_day = (
-        seeded_warehouse.query(
-            "SELECT MIN(game_date) AS d FROM nba_raw.bdl_player_boxscores WHERE game_date >= '2021-10-19'"
+        query(
+            seeded_warehouse,
+            "SELECT MIN(game_date) AS d FROM nba_raw.bdl_player_boxscores WHERE game_date >= '2021-10-19'",
         )["d"]
         .iloc[0]
         .date()
     )
-    seeded_warehouse.execute(
-        "DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = @d", {"d": bdl_day}
+    execute(
+        seeded_warehouse,
+        "DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = @d",
+        {"d": bdl_day},
     )
-    seeded_warehouse.execute("DELETE FROM nba_raw.nbac_team_boxscore WHERE game_date = @d", {"d": DAY})
+    execute(seeded_warehouse, "DELETE FROM nba_raw.nbac_team_boxscore WHERE game_date = @d", {"d": DAY})
     results = chains(seeded_warehouse, pipeline)
     player = status(results, "player_boxscores", bdl_day)
     assert (player.status, player.fallbacks) == (DayStatus.FALLBACK, ("bdl_player_boxscores",))
@@ -55,12 +59,14 @@ def test_primary_gone_fallback_used(seeded_warehouse: DuckDBWarehouse, pipeline:
 
 def _delete_all_player_sources(warehouse: DuckDBWarehouse, condition: str, params: dict) -> None:
     for table in ("nbac_gamebook_player_stats", "bdl_player_boxscores", "espn_boxscores"):
-        warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE {condition}", params)
+        execute(warehouse, f"DELETE FROM nba_raw.{table} WHERE {condition}", params)
 
 
 def test_one_game_missing_everywhere(seeded_warehouse: DuckDBWarehouse, pipeline: Pipeline) -> None:
-    game = seeded_warehouse.query(
-        "SELECT MIN(game_id) AS g FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = @d", {"d": DAY}
+    game = query(
+        seeded_warehouse,
+        "SELECT MIN(game_id) AS g FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = @d",
+        {"d": DAY},
     )["g"].iloc[0]
     _delete_all_player_sources(seeded_warehouse, "game_id = @g", {"g": game})
     results = chains(seeded_warehouse, pipeline)
@@ -85,7 +91,7 @@ def test_schedule_rows_gone_games_still_expected(
     seeded_warehouse: DuckDBWarehouse, pipeline: Pipeline
 ) -> None:
     for table in ("nbac_schedule", "espn_scoreboard"):
-        seeded_warehouse.execute(f"DELETE FROM nba_raw.{table} WHERE game_date = @d", {"d": DAY})
+        execute(seeded_warehouse, f"DELETE FROM nba_raw.{table} WHERE game_date = @d", {"d": DAY})
     results = chains(seeded_warehouse, pipeline)
     day = status(results, "game_schedule", DAY)
     assert day.status is DayStatus.MISSING and day.games == 11
@@ -106,8 +112,8 @@ def test_expected_game_dates_come_from_the_schedule(
     window = parse_window(
         "2021-10-19:2021-11-15", pipeline.seasons, pipeline.bootstrap_days, date(2026, 1, 1)
     )
-    seeded_warehouse.execute(
-        "UPDATE nba_raw.nbac_schedule SET game_status = 1 WHERE game_date = @d", {"d": DAY}
+    execute(
+        seeded_warehouse, "UPDATE nba_raw.nbac_schedule SET game_status = 1 WHERE game_date = @d", {"d": DAY}
     )
     with seeded_warehouse.connect() as conn:
         days = game_dates(conn, pipeline, window)

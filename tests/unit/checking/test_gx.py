@@ -21,6 +21,7 @@ from harness.declaration.model import Pipeline
 from harness.declaration.window import Window, parse_window
 from harness.errors import ConfigError
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import execute
 
 RunJobs = Callable[..., None]
 
@@ -77,12 +78,13 @@ def test_quality_frame_catches_planted_faults(
         seeded_warehouse.path, ["team_offense_game_summary", "player_game_summary"], window.start, window.end
     )
     pgs = "nba_analytics.player_game_summary"
-    seeded_warehouse.execute(
+    execute(
+        seeded_warehouse,
         f"INSERT INTO {pgs} SELECT * FROM {pgs} WHERE game_date = '2021-11-01' AND team_abbr = "
         f"(SELECT MIN(team_abbr) FROM {pgs} WHERE game_date = '2021-11-01'); "
         f"UPDATE {pgs} SET minutes_played = 75 WHERE game_date = '2021-11-02' AND player_lookup IN "
         f"(SELECT player_lookup FROM {pgs} WHERE game_date = '2021-11-02' ORDER BY player_lookup LIMIT 2); "
-        f"UPDATE {pgs} SET usage_rate = NULL WHERE game_date = '2021-11-03'"
+        f"UPDATE {pgs} SET usage_rate = NULL WHERE game_date = '2021-11-03'",
     )
     tables = [pipeline.tables["player_game_summary"]]
     with seeded_warehouse.connect() as conn:
@@ -112,11 +114,12 @@ def test_history_frame_reports_failed_crashed_and_absent_runs(
 ) -> None:
     run_jobs(seeded_warehouse.path, ["team_offense_game_summary"], window.start, date(2021, 11, 2))
     history = "nba_reference.processor_run_history"
-    seeded_warehouse.execute(
+    execute(
+        seeded_warehouse,
         f"INSERT INTO {history} (processor_name, run_id, status, data_date, started_at) VALUES "
         "('TeamOffenseGameSummaryProcessor', 'late', 'running', '2021-11-01', CURRENT_TIMESTAMP()), "
         "('TeamOffenseGameSummaryProcessor', 'bad', 'running', '2021-11-02', CURRENT_TIMESTAMP()), "
-        "('TeamOffenseGameSummaryProcessor', 'bad', 'failed', '2021-11-02', CURRENT_TIMESTAMP())"
+        "('TeamOffenseGameSummaryProcessor', 'bad', 'failed', '2021-11-02', CURRENT_TIMESTAMP())",
     )
     processor = pipeline.processors["team_offense_game_summary"]
     with seeded_warehouse.connect() as conn:

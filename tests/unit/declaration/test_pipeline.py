@@ -39,7 +39,7 @@ def test_repository_declaration_loads() -> None:
     assert order.index("player_game_summary") < order.index("upcoming_player_game_context")
     assert not pipeline.processors["upcoming_player_game_context"].writes_run_history
     # The gameplan's core tables gate Phase 4; the upcoming ones follow the odds feeds.
-    assert [t.name for t in pipeline.core_tables()] == [
+    assert [t.name for t in pipeline.core_tables(3)] == [
         "team_offense_game_summary",
         "team_defense_game_summary",
         "player_game_summary",

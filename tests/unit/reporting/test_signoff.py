@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from harness.reporting.estimate import estimate
-from harness.reporting.signoff import INTERRUPTED, NOT_READY, READY, StepOutcome, verdict
+from harness.reporting.signoff import StepOutcome, Verdict, verdict
 from harness.running.backfill import Backfill
 from harness.running.runner import ProcessorResult
 
@@ -19,7 +19,7 @@ def _test(outcome: str, message: str = "", blocked: bool = False, name: str = "t
 
 
 def test_ready_only_when_everything_passed() -> None:
-    assert verdict([_test("passed"), _test("skipped", "verify mode: not run")], 0) == (READY, [])
+    assert verdict([_test("passed"), _test("skipped", "verify mode: not run")], 0) == (Verdict.READY, [])
 
 
 def test_reasons_name_failed_tests_then_each_gate_once() -> None:
@@ -30,7 +30,7 @@ def test_reasons_name_failed_tests_then_each_gate_once() -> None:
         _test("error", "", name="test_x"),
     ]
     label, reasons = verdict(tests, 1)
-    assert label == NOT_READY
+    assert label is Verdict.NOT_READY
     assert reasons == [
         f"{STEP3}: test_cov[pgs] failed: player_game_summary: no rows on 2021-10-25",
         f"{STEP3}: test_x error: no message",
@@ -39,8 +39,8 @@ def test_reasons_name_failed_tests_then_each_gate_once() -> None:
 
 
 def test_a_bad_exit_without_failed_tests_is_not_ready_and_interrupt_says_so() -> None:
-    assert verdict([_test("passed")], 3) == (NOT_READY, ["pytest exited with status 3"])
-    assert verdict([_test("passed")], pytest.ExitCode.INTERRUPTED)[0] == INTERRUPTED
+    assert verdict([_test("passed")], 3) == (Verdict.NOT_READY, ["pytest exited with status 3"])
+    assert verdict([_test("passed")], pytest.ExitCode.INTERRUPTED)[0] == Verdict.INTERRUPTED
 
 
 def _ran(name: str, seconds: float, dates: list[date]) -> Backfill:

@@ -9,7 +9,7 @@ import os
 import time
 from pathlib import Path
 
-from harness.running.once import read_record, run_once
+from harness.running.once import once_record, run_once
 
 
 def _ask(directory: str, counter: str, barrier) -> None:
@@ -36,7 +36,7 @@ def test_two_processes_at_once_run_the_work_once(tmp_path: Path) -> None:
         assert proc.exitcode == 0
     assert len(counter.read_text().splitlines()) == 1
     seen = [json.loads(p.read_text()) for p in tmp_path.glob("seen-*")]
-    assert len(seen) == 2 and seen[0] == seen[1] == read_record(tmp_path, "player_game_summary")
+    assert len(seen) == 2 and seen[0] == seen[1] == once_record(tmp_path, "player_game_summary")
 
 
 def test_a_runner_that_died_leaves_a_crash_record(tmp_path: Path) -> None:
@@ -46,4 +46,4 @@ def test_a_runner_that_died_leaves_a_crash_record(tmp_path: Path) -> None:
         tmp_path, "ml_feature_store_v2", lambda: calls.append(1) or {}, lambda who: {"crashed": who}
     )
     assert record == {"crashed": "pid 4242 (gw1)"} and calls == []
-    assert read_record(tmp_path, "ml_feature_store_v2") == record
+    assert once_record(tmp_path, "ml_feature_store_v2") == record

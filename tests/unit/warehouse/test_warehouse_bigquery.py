@@ -20,6 +20,7 @@ from harness.warehouse.bigquery.errors import NO_CREDENTIALS, warehouse_error
 from harness.warehouse.bigquery.params import query_parameter, sanitize_labels
 from harness.warehouse.bigquery.warehouse import BigQueryWarehouse
 from tests.bigquery_emulator import PROJECT, RecordingSession
+from tests.sql import execute, query
 
 EVIL = "x'; DROP TABLE nba_raw.t; --"
 
@@ -51,10 +52,11 @@ def make_warehouse(url: str, http: RecordingSession, **options: Any) -> BigQuery
 @pytest.fixture
 def warehouse(emulator_url: str, http: RecordingSession) -> BigQueryWarehouse:
     wh = make_warehouse(emulator_url, http)
-    wh.execute(
+    execute(
+        wh,
         "CREATE SCHEMA IF NOT EXISTS nba_raw; "
         "CREATE TABLE nba_raw.t (game_date DATE NOT NULL, team STRING, points INT64, pace FLOAT64, "
-        "home BOOL, tipoff TIMESTAMP, share NUMERIC) PARTITION BY game_date"
+        "home BOOL, tipoff TIMESTAMP, share NUMERIC) PARTITION BY game_date",
     )
     http.jobs.clear()
     return wh
@@ -132,11 +134,11 @@ def test_injection_attempt_stays_data(warehouse: BigQueryWarehouse) -> None:
 
 def test_parameters_that_cannot_be_typed_or_are_missing(warehouse: BigQueryWarehouse) -> None:
     with pytest.raises(WarehouseError, match="@d has no value"):
-        warehouse.query("SELECT * FROM nba_raw.t WHERE game_date = @d")
+        query(warehouse, "SELECT * FROM nba_raw.t WHERE game_date = @d")
     with pytest.raises(WarehouseError, match="@d is None"):
-        warehouse.query("SELECT * FROM nba_raw.t WHERE game_date = @d", {"d": None})
+        query(warehouse, "SELECT * FROM nba_raw.t WHERE game_date = @d", {"d": None})
     with pytest.raises(WarehouseError, match="@ids is an empty list"):
-        warehouse.query("SELECT * FROM nba_raw.t WHERE points IN UNNEST(@ids)", {"ids": []})
+        query(warehouse, "SELECT * FROM nba_raw.t WHERE points IN UNNEST(@ids)", {"ids": []})
     with pytest.raises(WarehouseError, match="@x is a dict"):
         query_parameter("x", {"a": 1})
     assert query_parameter("n", np.int64(3)).type_ == "INT64"
@@ -162,7 +164,7 @@ def test_dataset_mapping_rewrites_the_ast_and_qualifies_with_the_project(
     assert wh.statements(sql) is wh.statements(sql)
     # A prefix maps every dataset; the emulator then holds the table under the mapped name.
     prefixed = make_warehouse(emulator_url, http, dataset_map="test_x_")
-    prefixed.execute("CREATE SCHEMA IF NOT EXISTS nba_raw; CREATE TABLE IF NOT EXISTS nba_raw.m (a INT64)")
+    execute(prefixed, "CREATE SCHEMA IF NOT EXISTS nba_raw; CREATE TABLE IF NOT EXISTS nba_raw.m (a INT64)")
     assert [f.name for f in prefixed.client().get_table(f"{PROJECT}.test_x_nba_raw.m").schema] == ["a"]
 
 
@@ -250,8 +252,9 @@ def test_insert_frame_appends_by_name_through_a_load_job(
 
 
 def test_table_columns_by_declared_dataset_name(warehouse: BigQueryWarehouse) -> None:
-    warehouse.execute(
-        "CREATE SCHEMA IF NOT EXISTS nba_analytics; CREATE TABLE nba_analytics.s (a INT64, b STRING)"
+    execute(
+        warehouse,
+        "CREATE SCHEMA IF NOT EXISTS nba_analytics; CREATE TABLE nba_analytics.s (a INT64, b STRING)",
     )
     with warehouse.connect() as conn:
         columns = conn.table_columns(["nba_raw", "nba_analytics"])
@@ -277,13 +280,13 @@ def test_dry_run_reports_bytes_and_names_what_is_missing(
 def test_missing_dataset_says_which_and_what_to_do(warehouse: BigQueryWarehouse) -> None:
     missing = warehouse.dataset("nba_gone")
     with pytest.raises(WarehouseError, match=rf"dataset {PROJECT}:{missing} not found; create it") as info:
-        warehouse.query("SELECT * FROM nba_gone.t")
+        query(warehouse, "SELECT * FROM nba_gone.t")
     assert "\n" not in str(info.value)
 
 
 def test_unknown_project_says_which_and_what_to_do(warehouse: BigQueryWarehouse) -> None:
     with pytest.raises(WarehouseError, match=r"dataset no-such-project:nba_raw not found; .* fix --project"):
-        warehouse.query("SELECT * FROM `no-such-project.nba_raw.t`")
+        query(warehouse, "SELECT * FROM `no-such-project.nba_raw.t`")
 
 
 def test_no_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
@@ -298,7 +301,7 @@ def test_no_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch, tm
     # google-auth reads NO_GCE_CHECK when it imports; a runner on Google Cloud must not find its own creds.
     monkeypatch.setattr("google.auth.compute_engine._metadata._NO_GCE_CHECK", True)
     with pytest.raises(WarehouseError) as info:
-        BigQueryWarehouse(PROJECT).query("SELECT 1")
+        query(BigQueryWarehouse(PROJECT), "SELECT 1")
     assert str(info.value) == NO_CREDENTIALS
     assert str(secret) not in str(info.value)
 

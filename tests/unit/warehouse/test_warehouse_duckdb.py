@@ -11,14 +11,16 @@ import pytest
 
 from harness.errors import WarehouseBusyError, WarehouseError
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import execute, query
 
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> DuckDBWarehouse:
     wh = DuckDBWarehouse(tmp_path / "wh.duckdb", lock_timeout=60)
-    wh.execute(
+    execute(
+        wh,
         "CREATE SCHEMA IF NOT EXISTS nba_raw; "
-        "CREATE TABLE nba_raw.t (game_date DATE NOT NULL, team STRING, points INT64) PARTITION BY game_date"
+        "CREATE TABLE nba_raw.t (game_date DATE NOT NULL, team STRING, points INT64) PARTITION BY game_date",
     )
     return wh
 
@@ -39,15 +41,15 @@ def test_bigquery_sql_and_parameters(warehouse: DuckDBWarehouse) -> None:
 
 def test_missing_parameter_is_named(warehouse: DuckDBWarehouse) -> None:
     with pytest.raises(WarehouseError, match="@d has no value"):
-        warehouse.query("SELECT * FROM nba_raw.t WHERE game_date = @d")
+        query(warehouse, "SELECT * FROM nba_raw.t WHERE game_date = @d")
 
 
 def test_failed_transaction_leaves_old_rows(warehouse: DuckDBWarehouse) -> None:
-    warehouse.execute("INSERT INTO nba_raw.t VALUES (DATE '2021-10-19', 'BOS', 1)")
+    execute(warehouse, "INSERT INTO nba_raw.t VALUES (DATE '2021-10-19', 'BOS', 1)")
     with warehouse.connect() as conn, pytest.raises(WarehouseError), conn.transaction():
         conn.execute("DELETE FROM nba_raw.t WHERE game_date = @d", {"d": date(2021, 10, 19)})
         conn.execute("INSERT INTO nba_raw.t VALUES (NULL, 'BOS', 2)")  # NOT NULL violation
-    assert warehouse.query("SELECT points FROM nba_raw.t")["points"].tolist() == [1]
+    assert query(warehouse, "SELECT points FROM nba_raw.t")["points"].tolist() == [1]
 
 
 def _writer(path: str, worker: int, count: int) -> None:
@@ -68,7 +70,7 @@ def test_two_processes_write_at_once(warehouse: DuckDBWarehouse) -> None:
     for proc in procs:
         proc.join(timeout=300)
     assert [p.exitcode for p in procs] == [0, 0]
-    counts = warehouse.query("SELECT team, COUNT(*) AS n FROM nba_raw.t GROUP BY team ORDER BY team")
+    counts = query(warehouse, "SELECT team, COUNT(*) AS n FROM nba_raw.t GROUP BY team ORDER BY team")
     assert counts.to_dict("records") == [{"team": "W1", "n": 25}, {"team": "W2", "n": 25}]
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.plugin.fixtures import HistoryChecks
+import pytest
+
+from harness.checking.phase import HistoryChecks
 from harness.plugin.verdicts import RecordProperty, assert_findings
 from harness.running.backfill import Backfill
 
 
+@pytest.mark.harness_step("run_history")
 def test_run_history(
     history_processor: str,
     backfill: Callable[[str], Backfill],

@@ -5,11 +5,14 @@ warns; an info chain is only recorded for the report."""
 
 from __future__ import annotations
 
+import pytest
+
 from harness.checking.chains import ChainResult
 from harness.checking.gx import Finding
 from harness.plugin.verdicts import RecordProperty, assert_findings
 
 
+@pytest.mark.harness_step("source_chains")
 def test_source_chain(
     chain_name: str,
     source_chains: dict[str, ChainResult],

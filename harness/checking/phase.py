@@ -1,0 +1,137 @@
+"""A phase's verification and the run history's, as the check tests read them and the sign-off shows them.
+
+``check_phase`` reads coverage (one query) and grains and ranges (one query) for every output table of a
+phase and validates them with the expectation suites; ``check_history`` reads the latest run per
+processor and date (one query) and the totals (one query). Each leaves a record of what it gathered in
+the run directory, which is all the sign-off reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.checking.coverage import DateToRows, table_coverage
+from harness.checking.expected import DayState, day_states
+from harness.checking.frames import coverage_frame, history_frame
+from harness.checking.gx import Finding, validate
+from harness.checking.history import HistoryTotal, LatestRun, history_totals, latest_runs
+from harness.checking.quality import quality_frame
+from harness.context.records import Record, evidence_path, read_record, write_record
+from harness.context.run import RunContext
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Coverage = dict[str, dict[date, tuple[DayState, int]]]
+"""``{table: {day: (state, rows)}}`` for every calendar day of the window."""
+
+
+@dataclass(frozen=True)
+class PhaseChecks:
+    """A phase's verification: coverage per table and date, and the expectation findings."""
+
+    states: dict[str, dict[date, DayState]]
+    counts: dict[str, DateToRows]
+    findings: list[Finding]
+    left_out: dict[str, str]
+    """Tables not checked, with the reason (Step 1 found them missing or short of columns)."""
+
+    def for_table(self, table: str, *suites: str) -> list[Finding]:
+        """The findings about ``table`` from the named suites."""
+        return [f for f in self.findings if f.subject == table and f.suite in suites]
+
+    @property
+    def coverage(self) -> Coverage:
+        """``{table: {day: (state, rows)}}``: what the report's grid shows."""
+        return {
+            table: {day: (state, self.counts[table].get(day, 0)) for day, state in days.items()}
+            for table, days in self.states.items()
+        }
+
+
+def check_phase(
+    run: RunContext, phase: int, chain_absent: Mapping[str, set[date]], broken: Mapping[str, str]
+) -> PhaseChecks:
+    """Coverage, then grains and ranges, of every output table of ``phase`` but the ``broken`` ones
+    (``{table: why}``: missing, or short of columns), validated by the suites; the coverage is left in
+    the run directory for the sign-off."""
+    pipeline, window = run.pipeline, run.window
+    tables = [t for t in pipeline.phase_tables(phase) if t.name not in broken]
+    left_out = {t.name: broken[t.name] for t in pipeline.phase_tables(phase) if t.name in broken}
+    findings: list[Finding] = []
+    with run.warehouse.connect() as conn:
+        counts = table_coverage(conn, tables, window)
+        if tables:
+            quality = quality_frame(conn, tables, window)
+            findings += validate("grains_and_ranges", quality.rename(columns={"table_name": "subject"}))
+    states = {t.name: day_states(t, window, run.game_dates, chain_absent) for t in tables}
+    coverage = coverage_frame(tables, counts, states)
+    findings = validate("date_coverage", coverage) + validate("bootstrap_exemptions", coverage) + findings
+    checks = PhaseChecks(states, counts, findings, left_out)
+    write_record(evidence_path(run.directory, f"phase-{phase}"), coverage_record(checks.coverage))
+    return checks
+
+
+def coverage_record(coverage: Coverage) -> Record:
+    """The coverage as a JSON record, for the sign-off in another process."""
+    return {
+        table: {day.isoformat(): {"state": state.value, "rows": rows} for day, (state, rows) in days.items()}
+        for table, days in coverage.items()
+    }
+
+
+def read_coverage(run_directory: Path, phase: int) -> Coverage | None:
+    """The coverage ``check_phase`` left for ``phase``, or None when the phase was not checked."""
+    record = read_record(evidence_path(run_directory, f"phase-{phase}"))
+    if record is None:
+        return None
+    return {
+        table: {
+            date.fromisoformat(day): (DayState(cell["state"]), int(cell["rows"]))
+            for day, cell in days.items()
+        }
+        for table, days in record.items()
+    }
+
+
+@dataclass(frozen=True)
+class HistoryChecks:
+    """The latest run per processor and game date, the totals per status, and the findings."""
+
+    runs: dict[str, dict[date, LatestRun]]
+    totals: list[HistoryTotal]
+    frame: pd.DataFrame
+    findings: list[Finding]
+
+
+def check_history(run: RunContext) -> HistoryChecks:
+    """Run history of every processor over the window, validated by the ``run_history`` suite and left
+    in the run directory for the sign-off."""
+    processors = list(run.pipeline.processors.values())
+    with run.warehouse.connect() as conn:
+        runs = latest_runs(conn, run.pipeline, processors, run.window)
+        totals = history_totals(conn, run.pipeline, run.window)
+    frame = history_frame(runs, run.game_dates)
+    write_record(
+        evidence_path(run.directory, "history"),
+        {
+            "latest": [r.to_record() for by_day in runs.values() for r in by_day.values()],
+            "totals": [vars(t) for t in totals],
+        },
+    )
+    return HistoryChecks(runs, totals, frame, validate("run_history", frame))
+
+
+def read_history(run_directory: Path) -> tuple[list[LatestRun], list[HistoryTotal]] | None:
+    """The latest runs and totals ``check_history`` left, or None when run history was not checked."""
+    record = read_record(evidence_path(run_directory, "history"))
+    if record is None:
+        return None
+    return (
+        [LatestRun.from_record(r) for r in record["latest"]],
+        [HistoryTotal(**t) for t in record["totals"]],
+    )

@@ -1,0 +1,51 @@
+"""pytest-xdist wiring: the run id handed to workers, whether this process is one, and one process for
+the modes that run no processor."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+
+class XdistHooks:
+    """Hands the controller's run id to every worker, so they share one run directory."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+    def pytest_configure_node(self, node: Any) -> None:
+        """Give a new worker the run id."""
+        node.workerinput["harness_run_id"] = self.run_id
+
+
+def is_worker() -> bool:
+    """Under xdist, whether this process is a worker (``PYTEST_XDIST_WORKER`` survives ``-p no:xdist``,
+    unlike the ``worker_id`` fixture)."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
+def controller_run_id(config: pytest.Config) -> str | None:
+    """The run id a worker was handed, or None in the controller (or without xdist)."""
+    return getattr(config, "workerinput", {}).get("harness_run_id")
+
+
+def single_process_unless_asked(config: pytest.Config) -> None:
+    """Verify and plan modes run no processor, so workers would only add start-up time (measured: verify
+    took 14 s with pytest.ini's workers against 8 s in one process). Unless ``-n`` is on the command line,
+    turn distribution off before xdist's own (trylast) ``pytest_configure`` reads it."""
+    args = config.invocation_params.args
+    if any(a in ("-n", "--numprocesses") or a.startswith(("-n", "--numprocesses=")) for a in args):
+        return
+    if hasattr(config.option, "tx"):
+        config.option.numprocesses, config.option.dist, config.option.tx = 0, "no", []
+
+
+def register_ignored_options(parser: pytest.Parser) -> None:
+    """pytest.ini asks for workers; with ``-p no:xdist`` the suite still runs, in one process. pytest
+    reserves lowercase short options for its core, and xdist uses the same internal call for ``-n``."""
+    group = parser.getgroup("harness")
+    group._addoption("-n", dest="harness_ignored_n", help="ignored: xdist is disabled")
+    group.addoption("--dist", dest="harness_ignored_dist", help="ignored: xdist is disabled")
+    group.addoption("--no-loadscope-reorder", action="store_true", help="ignored: xdist is disabled")

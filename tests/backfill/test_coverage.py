@@ -1,0 +1,28 @@
+"""Each phase's coverage step (Steps 3 and 5 of the gameplan, corrected by the contract): every output
+table, by its own date column, has rows on every expected game date. A table exempt during bootstrap
+has no rows on bootstrap dates (EXEMPT, recorded and shown in the report) unless it declares
+placeholders; a table that follows an optional chain is expected only where that chain has data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from harness.context.run import RunContext
+from harness.plugin.verdicts import RecordProperty, assert_coverage
+from harness.running.backfill import Backfill
+
+
+@pytest.mark.harness_step("coverage")
+def test_coverage(
+    coverage_processor: str,
+    backfill: Callable[[str], Backfill],
+    harness_run: RunContext,
+    request: pytest.FixtureRequest,
+    record_property: RecordProperty,
+) -> None:
+    phase = harness_run.pipeline.processors[coverage_processor].phase
+    checks = request.getfixturevalue(f"phase{phase}_checks")
+    backfill(coverage_processor)  # a blocked processor's checks are blocked too
+    assert_coverage(coverage_processor, checks, harness_run, record_property)
