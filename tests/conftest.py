@@ -20,12 +20,14 @@ import pytest
 from harness.declaration.loading import load_pipeline
 from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
+from tests.sql import query
 
 REPO = Path(__file__).resolve().parents[1]
 
 pytest_plugins = ["pytester"]
 
-RunJobs = Callable[[Path, Iterable[str], date, date], None]
+RunJobs = Callable[..., None]
+"""``run_jobs(warehouse, names, start, end, *extra_flags)``."""
 
 
 @pytest.fixture(scope="session")
@@ -113,11 +115,21 @@ def run_jobs() -> RunJobs:
     command-line entry point (in-process, to save interpreter start-up), failing on a non-zero exit."""
     from harness.reference import jobs
 
-    def run(warehouse: Path, names: Iterable[str], start: date, end: date) -> None:
+    def run(warehouse: Path, names: Iterable[str], start: date, end: date, *extra: str) -> None:
         with mock.patch.dict(os.environ, {"HARNESS_WAREHOUSE": str(warehouse)}):
             for name in names:
-                code = jobs.main([name, "--start-date", start.isoformat(), "--end-date", end.isoformat()])
+                code = jobs.main(
+                    [name, "--start-date", start.isoformat(), "--end-date", end.isoformat(), *extra]
+                )
                 assert code == 0, f"reference job {name} exited {code} for {start}..{end}"
+        # The jobs exit 0 even when dates fail, as the real scripts do: the run history says.
+        failed = query(
+            DuckDBWarehouse(warehouse),
+            "SELECT processor_name, data_date FROM nba_reference.processor_run_history "
+            "WHERE status = 'failed' AND data_date BETWEEN @start AND @end",
+            {"start": start, "end": end},
+        )
+        assert failed.empty, f"reference jobs failed dates: {failed.to_dict('records')}"
 
     return run
 

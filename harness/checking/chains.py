@@ -63,11 +63,6 @@ class ChainResult:
         return [d for d in self.days if d.status is DayStatus.MISSING]
 
     @property
-    def absent(self) -> set[date]:
-        """Game dates on which no source of the chain has any of the games: an optional chain's gap."""
-        return {d.day for d in self.days if d.status is DayStatus.MISSING and len(d.missing_games) == d.games}
-
-    @property
     def fallback(self) -> list[ChainDay]:
         """Game dates covered only with a fallback source."""
         return [d for d in self.days if d.status is DayStatus.FALLBACK]

@@ -22,33 +22,28 @@ class DayState(enum.Enum):
     """A game date the table must have rows on."""
     EXEMPT = "exempt"
     """A bootstrap game date of an ``after_bootstrap`` table: no rows expected, shown as EXEMPT."""
-    OPTIONAL = "optional"
-    """The optional chain the table follows has no data that day: rows are neither needed nor wrong."""
     NO_GAMES = "no_games"
     """No final game that day."""
 
 
-def day_states(
-    table: Table, window: Window, game_dates: Iterable[date], chain_absent: Mapping[str, set[date]]
-) -> dict[date, DayState]:
-    """The state of every calendar day of the window for ``table``.
-
-    ``chain_absent`` maps chain names to the game dates on which the chain has no data at all
-    (``ChainResult.absent``); only the chain the table follows is read.
-    """
+def day_states(table: Table, window: Window, game_dates: Iterable[date]) -> dict[date, DayState]:
+    """The state of every calendar day of the window for ``table``."""
     games = set(game_dates)
-    absent = chain_absent.get(table.follows_chain, set()) if table.follows_chain else set()
     states = {}
     for day in window.dates():
         if day not in games:
             states[day] = DayState.NO_GAMES
         elif table.expected_dates == "after_bootstrap" and window.is_bootstrap(day):
             states[day] = DayState.EXEMPT
-        elif day in absent:
-            states[day] = DayState.OPTIONAL
         else:
             states[day] = DayState.EXPECTED
     return states
+
+
+def history_days(states: Mapping[date, DayState]) -> list[date]:
+    """The game dates on which a processor of the table must leave a final run-history row: every game
+    date but the EXEMPT ones (the backfill scripts skip bootstrap dates before any run tracking)."""
+    return sorted(d for d, s in states.items() if s not in (DayState.NO_GAMES, DayState.EXEMPT))
 
 
 def expected_days(states: Mapping[date, DayState]) -> list[date]:

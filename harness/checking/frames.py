@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 NO_HISTORY = "none"
+EXEMPT = "exempt"
+"""A bootstrap date without run history: the backfill scripts skip it before any run tracking."""
 
 
 def chains_frame(results: Mapping[str, ChainResult]) -> pd.DataFrame:
@@ -64,25 +66,35 @@ def coverage_frame(
     return pd.DataFrame(rows, columns=_columns(rows, "state", "row_count", "placeholders"))
 
 
-def history_frame(runs: Mapping[str, Mapping[date, LatestRun]], game_dates: Sequence[date]) -> pd.DataFrame:
-    """One row per processor (that writes run history) and game date: its latest run's status, or
-    ``none`` when no run is recorded."""
+def history_frame(
+    runs: Mapping[str, Mapping[date, LatestRun]],
+    states: Mapping[str, Mapping[date, DayState]],
+    lock_minutes: Mapping[str, int | None],
+) -> pd.DataFrame:
+    """One row per processor (that writes run history) and game date: its latest run's status, ``exempt``
+    on a bootstrap date of a processor the scripts skip there, or ``none`` when no run is recorded.
+    ``states`` are the days of each processor's output table; ``explanation`` says what a problem means
+    and what to do."""
     import pandas as pd
 
     rows = []
     for processor, by_day in runs.items():
-        for day in game_dates:
+        for day, state in states[processor].items():
+            if state is DayState.NO_GAMES:
+                continue
             run = by_day.get(day)
+            status = run.status if run else (EXEMPT if state is DayState.EXEMPT else NO_HISTORY)
             rows.append(
                 {
                     "subject": processor,
                     "day": day,
-                    "status": run.status if run else NO_HISTORY,
+                    "status": status,
                     "run_id": run.run_id if run else "",
                     "errors": (run.errors or "no error recorded") if run else "",
+                    "explanation": (run.explained(lock_minutes.get(processor)) or "") if run else "",
                 }
             )
-    return pd.DataFrame(rows, columns=_columns(rows, "status", "run_id", "errors"))
+    return pd.DataFrame(rows, columns=_columns(rows, "status", "run_id", "errors", "explanation"))
 
 
 def _columns(rows: Sequence[Mapping[str, object]], *names: str) -> list[str]:

@@ -95,10 +95,20 @@ class LatestRun:
     @property
     def problem(self) -> str | None:
         """Why this date needs attention, or None."""
+        return self.explained(None)
+
+    def explained(self, lock_minutes: int | None) -> str | None:
+        """Why this date needs attention and what to do, or None. An unfinished run of a processor that
+        takes a lock (``lock_minutes``) may be a lock another run held rather than a crash."""
         if self.state is RunState.UNFINISHED:
-            return (
-                f"run {self.run_id} started {self.started_at:%Y-%m-%d %H:%M:%S} and never finished (crashed)"
-            )
+            started = f"{self.started_at:%Y-%m-%d %H:%M:%S}"
+            if lock_minutes:
+                return (
+                    f"run {self.run_id} started {started} and has only its 'running' row: it crashed, or another "
+                    f"run held its lock (stale after {lock_minutes} minutes); wait out the lock or clear it, "
+                    "then run --mode missing"
+                )
+            return f"run {self.run_id} started {started} and never finished (crashed); run --mode missing"
         if self.state is RunState.FAILED:
             return f"failed in run {self.run_id}: {self.errors or 'no error recorded'}"
         return None
@@ -183,12 +193,14 @@ def history_totals(conn: Connection, pipeline: Pipeline, window: Window) -> list
     ]
 
 
-def history_problems(runs: Mapping[date, LatestRun], days: Sequence[date]) -> dict[date, str]:
-    """For each of ``days`` that needs attention: no run history, a failed or a crashed latest run."""
+def history_problems(
+    runs: Mapping[date, LatestRun], days: Sequence[date], lock_minutes: int | None = None
+) -> dict[date, str]:
+    """For each of ``days`` that needs attention: no run history, a failed or an unfinished latest run."""
     problems = {}
     for day in days:
         run = runs.get(day)
-        problem = "no run history" if run is None else run.problem
+        problem = "no run history" if run is None else run.explained(lock_minutes)
         if problem:
             problems[day] = problem
     return problems

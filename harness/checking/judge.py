@@ -9,12 +9,12 @@ fail, so the exit code alone proves nothing (a non-zero one still fails it).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from harness.checking.coverage import DateToRows, table_coverage
-from harness.checking.expected import DayState, describe_days, expected_days
+from harness.checking.expected import DayState, describe_days, expected_days, history_days
 from harness.checking.history import LatestRun, history_problems, latest_runs
 from harness.declaration.model import Pipeline, Processor, Table
 from harness.declaration.window import Window
@@ -52,13 +52,23 @@ def read_output_state(
     return OutputState(rows, runs)
 
 
+@dataclass(frozen=True)
+class Expectations:
+    """What the declaration says about one processor's run, beyond its table's expected dates."""
+
+    early_exit: str | None = None
+    """How its scripts skip a date without a trace (exit 0, no rows, no run history), to name it."""
+    lock_minutes: int | None = None
+    """Its phase's lock: an unfinished run may be a lock another run held, not a crash."""
+
+
 def judge(
     table: Table,
     exit: ExitFacts,
     states: Mapping[date, DayState],
     asked: Collection[date],
     output: OutputState,
-    game_dates: Sequence[date],
+    expectations: Expectations = Expectations(),
 ) -> list[str]:
     """Why the processor failed on the ``asked`` dates; empty when it passed."""
     problems = []
@@ -68,6 +78,15 @@ def judge(
         problems.append(f"exit code {exit.exit_code}")
     expected = [d for d in expected_days(states) if d in asked]
     missing = [d for d in expected if not output.rows.get(d)]
+    tracked = [d for d in history_days(states) if d in asked]
+    silent = output.runs is not None and tracked and not any(d in output.runs for d in tracked)
+    if missing and silent and exit.exit_code == 0 and len(missing) == len(expected):
+        hint = f" {expectations.early_exit}" if expectations.early_exit else ""
+        problems.append(
+            f"exited 0 without writing a row to {table.ref} or a run-history row on any of the "
+            f"{len(expected)} expected dates: the scripts skipped every date, as their early exit does{hint}"
+        )
+        return problems
     if missing and not any(output.rows.get(d) for d in asked):
         problems.append(f"wrote no rows to {table.ref} on any of the {len(expected)} expected dates")
     elif missing:
@@ -75,10 +94,9 @@ def judge(
             f"no rows in {table.ref} on {describe_days(missing)} ({len(missing)} of {len(expected)} expected dates)"
         )
     if output.runs is not None:
-        asked_games = [d for d in game_dates if d in asked]
         history = [
             f"run history {day}: {problem}"
-            for day, problem in history_problems(output.runs, asked_games).items()
+            for day, problem in history_problems(output.runs, tracked, expectations.lock_minutes).items()
         ]
         if len(history) > MAX_PROBLEM_LINES:
             history = [*history[:MAX_PROBLEM_LINES], f"(+{len(history) - MAX_PROBLEM_LINES} more dates)"]
@@ -87,16 +105,14 @@ def judge(
 
 
 def dates_to_complete(
-    states: Mapping[date, DayState],
-    output: OutputState,
-    game_dates: Sequence[date],
-    rerun_upstream: Collection[date],
+    states: Mapping[date, DayState], output: OutputState, rerun_upstream: Collection[date]
 ) -> list[date]:
-    """``missing`` mode: expected dates without rows, game dates whose run history is absent, failed or
-    crashed, and game dates an upstream processor re-ran in this run (``rerun_upstream``: their inputs
-    changed)."""
+    """``missing`` mode: expected dates without rows, dates whose run history is absent, failed or
+    crashed, and dates an upstream processor re-ran in this run (``rerun_upstream``: their inputs
+    changed). EXEMPT (bootstrap) dates are never among them: the scripts skip them anyway."""
+    tracked = history_days(states)
     todo = {d for d in expected_days(states) if not output.rows.get(d)}
     if output.runs is not None:
-        todo |= set(history_problems(output.runs, game_dates))
-    todo |= set(rerun_upstream) & set(game_dates)
+        todo |= set(history_problems(output.runs, tracked))
+    todo |= set(rerun_upstream) & set(tracked)
     return sorted(todo)

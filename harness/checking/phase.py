@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from harness.checking.coverage import DateToRows, table_coverage
 from harness.checking.expected import DayState, day_states
-from harness.checking.frames import coverage_frame, history_frame
+from harness.checking.frames import EXEMPT, coverage_frame, history_frame
 from harness.checking.gx import Finding, validate
 from harness.checking.history import HistoryTotal, LatestRun, history_totals, latest_runs
 from harness.checking.quality import quality_frame
@@ -53,9 +53,7 @@ class PhaseChecks:
         }
 
 
-def check_phase(
-    run: RunContext, phase: int, chain_absent: Mapping[str, set[date]], broken: Mapping[str, str]
-) -> PhaseChecks:
+def check_phase(run: RunContext, phase: int, broken: Mapping[str, str]) -> PhaseChecks:
     """Coverage, then grains and ranges, of every output table of ``phase`` but the ``broken`` ones
     (``{table: why}``: missing, or short of columns), validated by the suites; the coverage is left in
     the run directory for the sign-off."""
@@ -68,7 +66,7 @@ def check_phase(
         if tables:
             quality = quality_frame(conn, tables, window)
             findings += validate("grains_and_ranges", quality.rename(columns={"table_name": "subject"}))
-    states = {t.name: day_states(t, window, run.game_dates, chain_absent) for t in tables}
+    states = {t.name: day_states(t, window, run.game_dates) for t in tables}
     coverage = coverage_frame(tables, counts, states)
     findings = validate("date_coverage", coverage) + validate("bootstrap_exemptions", coverage) + findings
     checks = PhaseChecks(states, counts, findings, left_out)
@@ -115,7 +113,19 @@ def check_history(run: RunContext) -> HistoryChecks:
     with run.warehouse.connect() as conn:
         runs = latest_runs(conn, run.pipeline, processors, run.window)
         totals = history_totals(conn, run.pipeline, run.window)
-    frame = history_frame(runs, run.game_dates)
+    pipeline = run.pipeline
+    states = {
+        p.name: day_states(pipeline.output_table(p), run.window, run.game_dates)
+        for p in processors
+        if p.writes_run_history
+    }
+    locks = {p.name: pipeline.phases[p.phase].lock_minutes for p in processors}
+    frame = history_frame(runs, states, locks)
+    exempt = frame[frame["status"] == EXEMPT]["subject"].value_counts()
+    totals += [  # bootstrap dates the scripts skip before run tracking: no run by design
+        HistoryTotal(pipeline.processors[name].run_history_name or name, EXEMPT, int(n), 0.0, 0)
+        for name, n in sorted(exempt.items())
+    ]
     write_record(
         evidence_path(run.directory, "history"),
         {

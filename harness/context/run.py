@@ -125,6 +125,7 @@ def build_context(settings: Settings, run_id: str, today: date | None = None) ->
     mode = parse_mode(settings.mode.value, settings.only.value, pipeline)
     timeout = parse_timeout(settings.timeout.value)
     _require_pipeline_repo(settings, pipeline)
+    _require_scripts_project(settings, pipeline)
     warehouse = _warehouse(settings, pipeline, run_id)
     return RunContext(settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout)
 
@@ -151,6 +152,23 @@ def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse
     except HarnessError as exc:
         raise ConfigError(f"--backend {backend}: {exc}") from None
     return warehouse
+
+
+def _require_scripts_project(settings: Settings, pipeline: Pipeline) -> None:
+    """Scripts that write one fixed project (``[pipeline] scripts_project``) must be checked in that one:
+    anywhere else the harness would judge tables the scripts never wrote."""
+    wanted = pipeline.scripts_project
+    if (
+        wanted is None
+        or (settings.backend.value or "duckdb") != "bigquery"
+        or settings.project.value == wanted
+    ):
+        return
+    raise ConfigError(
+        f"--project {settings.project.value!r}: the scripts of {pipeline.path.name} write to {wanted} (they "
+        f"hard-code it), so the harness would read where they do not write; pass --project {wanted}, or set "
+        "[pipeline] scripts_project in the declaration if you patched the scripts"
+    )
 
 
 def _require_pipeline_repo(settings: Settings, pipeline: Pipeline) -> None:

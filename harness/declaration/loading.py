@@ -22,7 +22,9 @@ from harness.declaration.model import (
     Pipeline,
     Presence,
     Processor,
+    RowRequirement,
     Schedule,
+    ScriptsPreflight,
     Season,
     Seed,
     Table,
@@ -37,7 +39,6 @@ TABLE_KEYS = {
     "game_id_column",
     "team_columns",
     "expected_dates",
-    "follows_chain",
     "bootstrap_placeholders",
     "ranges",
     "present",
@@ -53,12 +54,7 @@ def load_pipeline(path: str | Path) -> Pipeline:
         ConfigError: one line per problem, each naming the key and what to do.
     """
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: pipeline file not found; pass --pipeline PATH") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
+    raw = read_declaration(path)
     problems: list[str] = []
     pipeline = _Builder(path, raw, problems).build()
     if problems:
@@ -66,6 +62,55 @@ def load_pipeline(path: str | Path) -> Pipeline:
         raise ConfigError(f"{path}: {problems[0]}{more}")
     assert pipeline is not None
     return pipeline
+
+
+ENTRIES = ("tables", "chains", "phases", "processors")
+"""Sections of named entries: a declaration that extends another changes an entry key by key."""
+
+
+def read_declaration(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The TOML of ``path``, on top of the declaration it ``extends`` (a path relative to it), if any.
+
+    The extending file wins key by key: inside each entry of ``[tables]``, ``[chains]``, ``[phases]``
+    and ``[processors]``, and inside every other section (``[pipeline]``, ``[processor_defaults]``...).
+    So a production declaration states only what differs from the reference one: its commands, its
+    partitioning, its project.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        where = f" (extended by {seen[-1]})" if seen else ""
+        raise ConfigError(f"{path}: pipeline file not found{where}; pass --pipeline PATH") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    if not isinstance(base_name, str):
+        raise ConfigError(f"{path}: [extends] expected the path of another declaration, got {base_name!r}")
+    base_path = (path.parent / base_name).resolve()
+    if base_path in (*seen, path.resolve()):
+        raise ConfigError(f"{path}: extends {base_name}, which extends it back; remove one of the two")
+    return _merged(read_declaration(base_path, (*seen, path.resolve())), raw)
+
+
+def _merged(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for section, value in child.items():
+        below = base.get(section)
+        if not isinstance(value, dict) or not isinstance(below, dict):
+            merged[section] = value
+        elif section in ENTRIES:
+            merged[section] = {
+                **below,
+                **{
+                    k: {**below[k], **v} if isinstance(below.get(k), dict) and isinstance(v, dict) else v
+                    for k, v in value.items()
+                },
+            }
+        else:
+            merged[section] = {**below, **value}
+    return merged
 
 
 class _Builder:
@@ -126,14 +171,18 @@ class _Builder:
         tables = self.tables(datasets)
         schedule = self.schedule(tables)
         chains, virtual = self.chains(tables)
-        for table in tables.values():
-            if table.follows_chain:
-                self.reference(f"tables.{table.name}.follows_chain", table.follows_chain, chains, "chains")
         processors = self.processors(tables)
-        phases = self.phases(processors)
+        phases = self.phases(processors, tables)
         seed = self.seed()
         bootstrap_days = self.require("pipeline", head, "bootstrap_days", int)
         run_history = self.require("pipeline", head, "run_history", str)
+        corrections = self.raw.get("gameplan", {}).get("corrections", [])
+        if not isinstance(corrections, list) or not all(isinstance(c, str) for c in corrections):
+            self.problem("gameplan.corrections", "expected a list of strings")
+            corrections = []
+        scripts_project = head.get("scripts_project")
+        if scripts_project is not None and not isinstance(scripts_project, str):
+            self.problem("pipeline.scripts_project", "expected the project id as a string")
         if run_history is not None:
             self.reference("pipeline.run_history", run_history, tables, "tables")
         if self.problems:
@@ -151,6 +200,8 @@ class _Builder:
             virtual_sources=virtual,
             phases=phases,
             seed=seed,
+            gameplan_corrections=tuple(corrections),
+            scripts_project=scripts_project,
             processors=processors,
         )
 
@@ -190,7 +241,6 @@ class _Builder:
                 self.problem(
                     f"{where}.expected_dates", f"{expected!r} is not one of {', '.join(EXPECTED_DATES)}"
                 )
-            follows = spec.get("follows_chain")
             tables[name] = Table(
                 name=name,
                 dataset=datasets.get(dataset_key or "", "_invalid_"),
@@ -200,7 +250,6 @@ class _Builder:
                 game_id_column=self.identifier(f"{where}.game_id_column", game_id) if game_id else None,
                 team_columns=self.identifiers(f"{where}.team_columns", spec.get("team_columns", [])),
                 expected_dates=str(expected),
-                follows_chain=self.identifier(f"{where}.follows_chain", follows) if follows else None,
                 bootstrap_placeholders=spec.get("bootstrap_placeholders", False) is True,
                 ranges=self.ranges(f"{where}.ranges", spec.get("ranges", {})),
                 present=self.presence(f"{where}.present", spec.get("present", {})),
@@ -237,7 +286,7 @@ class _Builder:
             self.problem(where, "expected `{ column = { min_share = 0.8, among = BOOL_COLUMN } }`")
         return present
 
-    def phases(self, processors: dict[str, Processor]) -> dict[int, Phase]:
+    def phases(self, processors: dict[str, Processor], tables: dict[str, Table]) -> dict[int, Phase]:
         """``[phases.N]``: each phase a processor names, with its steps, order and gate."""
         phases: dict[int, Phase] = {}
         for key, spec in self.section("phases").items():
@@ -253,6 +302,10 @@ class _Builder:
             if not isinstance(needs, list) or not all(isinstance(n, int) and 0 < n < number for n in needs):
                 self.problem(f"{where}.needs_complete", "expected a list of earlier phase numbers, e.g. [3]")
                 needs = []
+            lock = spec.get("lock_minutes")
+            if lock is not None and (not isinstance(lock, int) or isinstance(lock, bool) or lock <= 0):
+                self.problem(f"{where}.lock_minutes", "expected a positive whole number of minutes")
+                lock = None
             phases[number] = Phase(
                 number=number,
                 name=str(spec.get("name", f"Phase {number}")),
@@ -260,11 +313,21 @@ class _Builder:
                 coverage_step=self.require(where, spec, "coverage_step", str) or "",
                 order=str(order),
                 needs_complete=tuple(needs),
+                requires_rows=self.row_requirements(
+                    f"{where}.requires_rows", spec.get("requires_rows", []), tables
+                ),
+                scripts_preflight=self.scripts_preflight(
+                    f"{where}.scripts_preflight", spec.get("scripts_preflight"), number
+                ),
+                lock_minutes=lock,
             )
-        for number in sorted({n for phase in phases.values() for n in phase.needs_complete} - set(phases)):
-            self.problem(
-                "phases", f"needs_complete names phase {number}, which is not declared; add [phases.{number}]"
-            )
+        named = {
+            n
+            for p in phases.values()
+            for n in (*p.needs_complete, *([p.scripts_preflight.phase] if p.scripts_preflight else []))
+        }
+        for number in sorted(named - set(phases)):
+            self.problem("phases", f"phase {number} is named but not declared; add [phases.{number}]")
         for processor in processors.values():
             if processor.phase not in phases:
                 self.problem(
@@ -272,6 +335,46 @@ class _Builder:
                     f"phase {processor.phase} is not declared; add [phases.{processor.phase}]",
                 )
         return dict(sorted(phases.items()))
+
+    def row_requirements(self, where: str, spec: Any, tables: dict[str, Table]) -> tuple[RowRequirement, ...]:
+        """``requires_rows = [{ table = NAME, consequence = TEXT }]``."""
+        if not isinstance(spec, list):
+            self.problem(where, "expected a list of `{ table = NAME, consequence = TEXT }`")
+            return ()
+        found = []
+        for i, item in enumerate(spec):
+            table = item.get("table") if isinstance(item, dict) else None
+            consequence = item.get("consequence") if isinstance(item, dict) else None
+            if not isinstance(table, str) or not isinstance(consequence, str):
+                self.problem(f"{where}[{i}]", "expected `{ table = NAME, consequence = TEXT }`")
+                continue
+            self.reference(f"{where}[{i}].table", table, tables, "tables")
+            found.append(RowRequirement(table, consequence))
+        return tuple(found)
+
+    def scripts_preflight(self, where: str, spec: Any, number: int) -> ScriptsPreflight | None:
+        """``scripts_preflight = { phase = N, min_share = 0.95, after_bootstrap = true, name = TEXT }``."""
+        if spec is None:
+            return None
+        phase = spec.get("phase") if isinstance(spec, dict) else None
+        share = spec.get("min_share") if isinstance(spec, dict) else None
+        if (
+            not isinstance(phase, int)
+            or not 0 < phase < number
+            or not isinstance(share, int | float)
+            or not 0 < share <= 1
+        ):
+            self.problem(
+                where,
+                "expected `{ phase = EARLIER_PHASE, min_share = 0.95, after_bootstrap = true, name = TEXT }`",
+            )
+            return None
+        return ScriptsPreflight(
+            phase=phase,
+            min_share=float(share),
+            after_bootstrap=spec.get("after_bootstrap", False) is True,
+            name=str(spec.get("name", f"the Phase {number} scripts' own pre-flight")),
+        )
 
     def seed(self) -> Seed | None:
         """``[seed]``: the optional command that fills an empty embedded warehouse."""

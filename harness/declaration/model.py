@@ -38,8 +38,6 @@ class Table:
     expected_dates: str = "game_dates"
     """``game_dates`` (every final-game date) or ``after_bootstrap`` (game dates past each season's
     bootstrap period; rows on bootstrap dates are an error unless ``bootstrap_placeholders``)."""
-    follows_chain: str | None = None
-    """An optional source chain the table depends on: rows are expected only where that chain has data."""
     bootstrap_placeholders: bool = False
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Inclusive value ranges per column; values outside are errors."""
@@ -144,8 +142,37 @@ class Phase:
     """``dependencies``: each processor starts once the processors it reads are done (in parallel where
     the graph allows); ``strict``: one at a time, in the order the processors are declared."""
     needs_complete: tuple[int, ...] = ()
-    """Earlier phases whose core tables must have rows on every expected date before this phase runs
-    (the gameplan's STOP rule)."""
+    """Earlier phases whose tables must have rows on every expected date before this phase runs (the
+    gameplan's STOP rule)."""
+    requires_rows: tuple[RowRequirement, ...] = ()
+    """Tables (views, mostly) that must have a row on every game date of the window before the phase's
+    processors run; Step 1 checks them."""
+    scripts_preflight: ScriptsPreflight | None = None
+    """The coverage check the phase's own scripts make before they start (and exit 1 when it fails)."""
+    lock_minutes: int | None = None
+    """The phase's processors take a lock per processor and date, stale after this many minutes: a run
+    that finds it held leaves only its ``running`` row."""
+
+
+@dataclass(frozen=True)
+class RowRequirement:
+    """A table that must cover every game date of the window, and what follows when it does not."""
+
+    table: str
+    consequence: str
+    """Said after the uncovered dates, e.g. ``the Phase 3 scripts will skip these dates and exit 0``."""
+
+
+@dataclass(frozen=True)
+class ScriptsPreflight:
+    """A phase's scripts check the tables of an earlier phase themselves before they start: each must
+    cover ``min_share`` of the game dates (past the bootstrap period, with ``after_bootstrap``)."""
+
+    phase: int
+    min_share: float
+    after_bootstrap: bool
+    name: str
+    """Where the check lives in the user's pipeline, e.g. ``verify_phase3_for_phase4.py``."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +203,12 @@ class Pipeline:
     phases: dict[int, Phase] = field(default_factory=dict)
     """By number, ascending."""
     seed: Seed | None = None
+    gameplan_corrections: tuple[str, ...] = ()
+    """Where the written gameplan is wrong about this pipeline, and what a run does instead."""
+    scripts_project: str | None = None
+    """The BigQuery project the processors' scripts write to when they do not take the harness's
+    ``--project`` (the real scripts hard-code ``nba-props-platform``); a different ``--project`` is then
+    refused, since the harness would read where the scripts do not write."""
     processors: dict[str, Processor] = field(default_factory=dict)
 
     def phase(self, phase: int) -> list[Processor]:
@@ -189,11 +222,6 @@ class Pipeline:
     def phase_tables(self, phase: int) -> list[Table]:
         """The output tables of ``phase``'s processors, in dependency order."""
         return [self.output_table(p) for p in self.phase(phase)]
-
-    def core_tables(self, phase: int) -> list[Table]:
-        """The outputs of ``phase`` that follow no optional chain: the gameplan's "core tables", which a
-        later phase that needs this one complete waits for."""
-        return [t for t in self.phase_tables(phase) if t.follows_chain is None]
 
     def waits_for(self, processor: Processor) -> tuple[str, ...]:
         """The processors that must finish before ``processor`` starts: its upstream, and under a strict

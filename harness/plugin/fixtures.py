@@ -10,7 +10,6 @@ a skip whose reason starts with ``blocked``; the plugin turns any such skip into
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from harness.checking.phase import HistoryChecks, PhaseChecks
     from harness.checking.preflight import Preflight
     from harness.context.run import RunContext
+    from harness.declaration.model import Phase
     from harness.running.backfill import Backfill
 
 
@@ -52,11 +52,14 @@ def harness_run(request: pytest.FixtureRequest) -> RunContext:
 
 @pytest.fixture(scope="session")
 def preflight(harness_run: RunContext) -> Preflight:
-    """Step 1's warehouse checks, read once: every other check knows what is missing before it runs."""
-    from harness.checking.preflight import warehouse_checks
+    """Step 1's warehouse checks, read once: every other check knows what is missing, and each phase
+    whether the tables it requires cover the window, before anything runs."""
+    from harness.checking.preflight import required_rows, warehouse_checks
 
-    with harness_run.warehouse.connect() as conn:
-        return warehouse_checks(conn, harness_run.pipeline)
+    run = harness_run
+    with run.warehouse.connect() as conn:
+        found = warehouse_checks(conn, run.pipeline)
+        return required_rows(conn, run.pipeline, run.window, run.game_dates, found)
 
 
 @pytest.fixture(scope="session")
@@ -72,12 +75,6 @@ def source_chains(harness_run: RunContext, preflight: Preflight) -> dict[str, Ch
         results = check_chains(conn, pipeline, harness_run.window)
     write_record(evidence_path(harness_run.directory, "chains"), chains_record(results))
     return results
-
-
-@pytest.fixture(scope="session")
-def chain_absent(source_chains: dict[str, ChainResult]) -> dict[str, set[date]]:
-    """Per chain, the game dates on which it has no data at all (optional chains' gaps)."""
-    return {name: result.absent for name, result in source_chains.items()}
 
 
 @pytest.fixture(scope="session")
@@ -125,9 +122,14 @@ def generated_fixtures(run: RunContext) -> object:
     fixtures = {f"backfill_{name}": _processor_fixture(name) for name in run.pipeline.processors}
     for phase in run.pipeline.phases.values():
         fixtures[f"phase{phase.number}_checks"] = _phase_checks_fixture(phase.number)
-        if phase.needs_complete:
+        if _has_gate(phase):
             fixtures[f"phase{phase.number}_gate"] = _phase_gate_fixture(phase.number)
     return type("GeneratedFixtures", (), fixtures)()
+
+
+def _has_gate(phase: Phase) -> bool:
+    """Whether anything must hold before the phase's processors run."""
+    return bool(phase.needs_complete or phase.scripts_preflight)
 
 
 def _processor_fixture(name: str) -> Any:
@@ -137,9 +139,8 @@ def _processor_fixture(name: str) -> Any:
         request: pytest.FixtureRequest,
         harness_run: RunContext,
         preflight: Preflight,
-        chain_absent: dict[str, set[date]],
     ) -> Backfill:
-        from harness.checking.gates import upstream_gate
+        from harness.checking.gates import closed, upstream_gate
         from harness.running.backfill import backfill
 
         pipeline = harness_run.pipeline
@@ -147,6 +148,8 @@ def _processor_fixture(name: str) -> Any:
         upstream = []
         if harness_run.mode.runs(name):
             blocked_by_step1(preflight, [processor.output, pipeline.run_history])
+            if gap := preflight.phase_gaps.get(processor.phase):
+                stop_if_closed(closed(f"by Step 1: {gap}"))
             stop_if_closed(request.getfixturevalue("source_gate"))
             failed = []
             for before, outcome in settle(request, list(pipeline.waits_for(processor))).items():
@@ -158,10 +161,10 @@ def _processor_fixture(name: str) -> Any:
                 if outcome.failed:
                     failed.append((before, outcome.summary()))
             stop_if_closed(upstream_gate(failed))
-            if pipeline.phases[processor.phase].needs_complete:
+            if _has_gate(pipeline.phases[processor.phase]):
                 request.getfixturevalue(f"phase{processor.phase}_gate")
         emit = request.config.stash[EMIT_KEY]
-        return backfill(harness_run, processor, chain_absent, upstream, emit)
+        return backfill(harness_run, processor, upstream, emit)
 
     return fixture
 
@@ -173,25 +176,31 @@ def _phase_gate_fixture(number: int) -> Any:
         request: pytest.FixtureRequest,
         harness_run: RunContext,
         preflight: Preflight,
-        chain_absent: dict[str, set[date]],
     ) -> None:
         """The gameplan's second STOP rule: the phase waits for every processor of the phases it needs,
-        then needs each of their core tables to have rows on all its expected dates."""
+        then needs each of their tables to have rows on all its expected dates, and the phase's scripts'
+        own pre-flight not to refuse (one coverage query for all those tables)."""
         from harness.checking.coverage import table_coverage
         from harness.checking.expected import day_states
-        from harness.checking.gates import phase_gate
+        from harness.checking.gates import completeness_gaps, phase_gate, preflight_shortfalls
 
-        pipeline = harness_run.pipeline
-        for earlier in pipeline.phases[number].needs_complete:
-            settle(request, [p.name for p in pipeline.phase(earlier)])
-            core = pipeline.core_tables(earlier)
-            blocked_by_step1(preflight, [t.name for t in core])
-            with harness_run.warehouse.connect() as conn:
-                counts = table_coverage(conn, core, harness_run.window)
-            states = {
-                t.name: day_states(t, harness_run.window, harness_run.game_dates, chain_absent) for t in core
-            }
-            stop_if_closed(phase_gate(pipeline.phases[earlier], core, counts, states))
+        run, pipeline = harness_run, harness_run.pipeline
+        phase = pipeline.phases[number]
+        rule = phase.scripts_preflight
+        earlier = sorted({*phase.needs_complete, *([rule.phase] if rule else [])})
+        settle(request, [p.name for n in earlier for p in pipeline.phase(n)])
+        tables = {n: pipeline.phase_tables(n) for n in earlier}
+        blocked_by_step1(preflight, [t.name for ts in tables.values() for t in ts])
+        with run.warehouse.connect() as conn:
+            counts = table_coverage(conn, [t for ts in tables.values() for t in ts], run.window)
+        bootstrap = set(run.window.split_bootstrap(run.game_dates)[0])
+        shortfalls = (
+            preflight_shortfalls(rule, tables[rule.phase], counts, run.game_dates, bootstrap) if rule else []
+        )
+        for n in phase.needs_complete or earlier:
+            states = {t.name: day_states(t, run.window, run.game_dates) for t in tables[n]}
+            gaps = completeness_gaps(tables[n], counts, states) if n in phase.needs_complete else []
+            stop_if_closed(phase_gate(phase, pipeline.phases[n], gaps, shortfalls))
 
     return fixture
 
@@ -203,7 +212,6 @@ def _phase_checks_fixture(number: int) -> Any:
         request: pytest.FixtureRequest,
         harness_run: RunContext,
         preflight: Preflight,
-        chain_absent: dict[str, set[date]],
     ) -> PhaseChecks:
         """Coverage (one query), then grains and ranges (one query) for every table of the phase, once
         its processors are done, validated by the expectation suites; tables Step 1 found broken are left
@@ -211,7 +219,7 @@ def _phase_checks_fixture(number: int) -> Any:
         from harness.checking.phase import check_phase
 
         settle(request, [p.name for p in harness_run.pipeline.phase(number)])
-        return check_phase(harness_run, number, chain_absent, preflight.broken)
+        return check_phase(harness_run, number, preflight.broken)
 
     return fixture
 

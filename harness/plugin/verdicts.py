@@ -68,7 +68,7 @@ def skip_if_left_out(checks: PhaseChecks, table: str) -> None:
         pytest.skip(closed(f"by Step 1: {checks.left_out[table]}").skip_reason)
 
 
-SHOWN_STATES = (DayState.OPTIONAL, DayState.EXEMPT)
+SHOWN_STATES = (DayState.EXEMPT,)
 """Day states a coverage test records by name, so that they are shown, never silently dropped."""
 
 

@@ -16,10 +16,12 @@ from pathlib import Path
 from harness import __version__
 from harness.checking.chains import ChainResult, DayStatus
 from harness.checking.expected import DayState
+from harness.checking.frames import EXEMPT
 from harness.context.run import RunContext
 from harness.declaration.commands import render
 from harness.reporting.signoff import SignOff, coverage_cell
 from harness.running.backfill import ProcessorStatus
+from harness.running.plan import order_text
 
 STYLE = """<style>
 .harness-grid{border-collapse:collapse;font:12px monospace;margin:8px 0}
@@ -33,7 +35,7 @@ STYLE = """<style>
 .harness-verdict.ready{background:#c8e6c9;border:2px solid #2e7d32}
 .harness-verdict.not-ready{background:#ffcdd2;border:2px solid #c62828}
 .cv-complete{background:#c8e6c9}.cv-missing{background:#ef9a9a}.cv-exempt{background:#e0e0e0}
-.cv-optional{background:#fff9c4}.cv-no_games{background:#fafafa;color:#999}.cv-unexpected{background:#ffcc80}
+.cv-no_games{background:#fafafa;color:#999}.cv-unexpected{background:#ffcc80}
 .cv-placeholder{background:#d1c4e9}.cv-unchecked{background:#fff;color:#999}
 .harness-log{background:#263238;color:#eceff1;padding:6px;font:11px monospace;white-space:pre-wrap}
 </style>"""
@@ -49,6 +51,7 @@ def header_html(signoff: SignOff) -> str:
         "game dates": run.game_dates_summary,
         "seasons": ", ".join(f"{s.label} (opener {s.opener})" for s in run.window.seasons),
         "mode": str(run.mode),
+        **{f"{phase.name} order": order_text(run.pipeline, phase) for phase in run.pipeline.phases.values()},
         "backend": f"{run.warehouse.kind}: {run.warehouse.address}",
         "pipeline": f"{run.pipeline.path} (sha256 {file_digest(run.pipeline.path)})",
         "processors' checkout": pipeline_commit(run) or "not a git checkout",
@@ -141,8 +144,6 @@ CELL = {
     (DayState.EXPECTED, False): ("missing", "missing: expected rows"),
     (DayState.EXEMPT, False): ("exempt", "EXEMPT: bootstrap"),
     (DayState.EXEMPT, True): ("unexpected", "unexpected rows on a bootstrap date"),
-    (DayState.OPTIONAL, True): ("optional", "optional chain absent; rows present"),
-    (DayState.OPTIONAL, False): ("optional", "optional chain absent; no rows expected"),
     (DayState.NO_GAMES, False): ("no_games", "not expected: no games"),
     (DayState.NO_GAMES, True): ("unexpected", "unexpected rows on a day without games"),
 }
@@ -179,8 +180,8 @@ def coverage_grid_html(signoff: SignOff) -> str:
         )
     legend = (
         '<p><span class="cv-complete">rows</span> complete &nbsp; <span class="cv-missing">&nbsp;</span> missing &nbsp; '
-        '<span class="cv-exempt">EX</span> EXEMPT (bootstrap) &nbsp; <span class="cv-optional">&nbsp;</span> optional chain '
-        'absent &nbsp; <span class="cv-no_games">&nbsp;</span> no games &nbsp; <span class="cv-unexpected">&nbsp;</span> '
+        '<span class="cv-exempt">EX</span> EXEMPT (bootstrap) &nbsp; '
+        '<span class="cv-no_games">&nbsp;</span> no games &nbsp; <span class="cv-unexpected">&nbsp;</span> '
         'unexpected rows &nbsp; <span class="cv-placeholder">&nbsp;</span> placeholders</p>'
     )
     return (
@@ -283,6 +284,9 @@ def history_html(signoff: SignOff) -> str:
     totals = "".join(
         f"<tr><td>{escape(h.processor)}</td><td>{escape(h.status)}</td><td>{h.dates}</td>"
         f"<td>{h.seconds:.1f}</td><td>{h.records}</td></tr>"
+        if h.status != EXEMPT
+        else f"<tr><td>{escape(h.processor)}</td><td>exempt</td><td>{h.dates}</td>"
+        '<td colspan="2">bootstrap dates: the scripts skip them before run tracking, so no row is expected</td></tr>'
         for h in signoff.history
     )
     return (
@@ -332,6 +336,15 @@ def estimate_html(signoff: SignOff) -> str:
     return "<h2>Full-season estimate</h2>" + "".join(parts)
 
 
+def corrections_html(signoff: SignOff) -> str:
+    """Where the gameplan is wrong about this pipeline, and what the run did instead."""
+    corrections = signoff.run.pipeline.gameplan_corrections
+    if not corrections:
+        return ""
+    items = "".join(f"<li>{escape(c)}</li>" for c in corrections)
+    return f'<h2>Where this run departs from the gameplan</h2><ul id="harness-corrections">{items}</ul>'
+
+
 def report_sections(signoff: SignOff) -> tuple[str, str]:
     """(before the test results, after them) for pytest-html's summary section."""
     after = (
@@ -342,5 +355,6 @@ def report_sections(signoff: SignOff) -> tuple[str, str]:
         + expectations_html(signoff)
         + estimate_html(signoff)
         + chain_grid_html(signoff.chains)
+        + corrections_html(signoff)
     )
     return header_html(signoff), after

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from harness.checking.expected import day_states
-from harness.checking.judge import ExitFacts, dates_to_complete, judge, read_output_state
+from harness.checking.judge import ExitFacts, Expectations, dates_to_complete, judge, read_output_state
 from harness.context.records import Record
 from harness.context.run import RunContext
 from harness.declaration.commands import render
@@ -89,7 +89,6 @@ Emit = Callable[[str], None]
 def backfill(
     run: RunContext,
     processor: Processor,
-    chain_absent: Mapping[str, set[date]],
     upstream: Sequence[Backfill],
     emit: Emit,
 ) -> Backfill:
@@ -102,7 +101,7 @@ def backfill(
     record = run_once(
         run.directory / "once",
         processor.name,
-        lambda: _backfill(run, processor, chain_absent, upstream, emit).to_record(),
+        lambda: _backfill(run, processor, upstream, emit).to_record(),
         lost,
     )
     return Backfill.from_record(record)
@@ -111,19 +110,18 @@ def backfill(
 def _backfill(
     run: RunContext,
     processor: Processor,
-    chain_absent: Mapping[str, set[date]],
     upstream: Sequence[Backfill],
     emit: Emit,
 ) -> Backfill:
     if not run.mode.runs(processor.name):
         return Backfill(processor.name, ProcessorStatus.NOT_RUN, reason=run.mode.not_run_reason())
     table = run.pipeline.output_table(processor)
-    states = day_states(table, run.window, run.game_dates, chain_absent)
+    states = day_states(table, run.window, run.game_dates)
     if run.mode.name == "missing":
         with run.warehouse.connect() as conn:
             before = read_output_state(conn, run.pipeline, processor, run.window)
         rerun = {d for u in upstream if u.status is ProcessorStatus.PASSED for d in u.dates}
-        dates = dates_to_complete(states, before, run.game_dates, rerun)
+        dates = dates_to_complete(states, before, rerun)
         if not dates:
             return Backfill(processor.name, ProcessorStatus.NOT_RUN, reason="missing mode: nothing missing")
     else:
@@ -132,9 +130,21 @@ def _backfill(
     with run.warehouse.connect() as conn:
         after = read_output_state(conn, run.pipeline, processor, run.window)
     exit = ExitFacts(result.exit_code, result.timed_out, result.duration)
-    problems = judge(table, exit, states, set(dates), after, run.game_dates)
+    problems = judge(table, exit, states, set(dates), after, expectations(run, processor))
     status = ProcessorStatus.FAILED if problems else ProcessorStatus.PASSED
     return Backfill(processor.name, status, tuple(dates), tuple(problems), result=result)
+
+
+def expectations(run: RunContext, processor: Processor) -> Expectations:
+    """What the processor's phase declares about its scripts: the early exit a required table's gap
+    causes, and the lock an unfinished run may be waiting on."""
+    phase = run.pipeline.phases[processor.phase]
+    early_exit = " or ".join(
+        f"when {run.pipeline.tables[r.table].ref} has no row for a date" for r in phase.requires_rows
+    )
+    if early_exit:
+        early_exit += "; check that it covers the window where the scripts read it"
+    return Expectations(early_exit=early_exit or None, lock_minutes=phase.lock_minutes)
 
 
 def run_dates(run: RunContext, processor: Processor, dates: Sequence[date], emit: Emit) -> ProcessorResult:

@@ -86,17 +86,18 @@ def plan_lines(run: RunContext, plan: tuple[ProcessorStep, ...]) -> list[str]:
         f"  {dates_line}",
     ]
     for phase in run.pipeline.phases.values():
-        lines.append(f"  {phase.name}: {order_text(phase)}")
+        lines.append(f"  {phase.name}: {order_text(run.pipeline, phase)}")
     for step in plan:
-        waits = f", after {', '.join(step.waits_for)}" if step.waits_for else ""
+        reads = step.processor.upstream
+        turn = [name for name in step.waits_for if name not in reads]
+        waits = (f", reads {', '.join(reads)}" if reads else "") + (
+            f"; strict order: after {', '.join(turn)}" if turn else ""
+        )
         lines.append(
             f"{step.number:>2}. Phase {step.phase.number} {step.processor.name} -> {step.table.ref} "
             f"(level {step.level}{waits})"
         )
-        follows = (
-            f"; only where chain {step.table.follows_chain} has data" if step.table.follows_chain else ""
-        )
-        lines.append(f"    expects rows on {step.expects}{follows}")
+        lines.append(f"    expects rows on {step.expects}")
         lines.append(f"    $ {step.command.shown()}")
     if not run.warehouse.embedded:
         from harness.running.pricing import cost_lines
@@ -105,10 +106,11 @@ def plan_lines(run: RunContext, plan: tuple[ProcessorStep, ...]) -> list[str]:
     return lines
 
 
-def order_text(phase: Phase) -> str:
+def order_text(pipeline: Pipeline, phase: Phase) -> str:
     """How a phase's processors are ordered, in words (the plan and the report say it)."""
     if phase.order == "strict":
-        return "strict order: one processor at a time, in the declared order"
+        sequence = " -> ".join(p.name for p in pipeline.phase(phase.number))
+        return f"strict order, one processor at a time as declared: {sequence}"
     return (
         "dependency order: each processor once the processors it reads are done, in parallel where possible"
     )

@@ -35,8 +35,8 @@ def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
     for phase in pipeline.phases.values():
         for earlier in phase.needs_complete:
             before = pipeline.phases[earlier]
-            gate = f"{phase.name} gate: core {before.name}"
-            yield _coverage(gate, pipeline.core_tables(earlier), run, metadata)
+            gate = f"{phase.name} gate: {before.name}"
+            yield _coverage(gate, pipeline.phase_tables(earlier), run, metadata)
     for phase in pipeline.phases.values():
         tables = pipeline.phase_tables(phase.number)
         yield _coverage(phase.name, tables, run, metadata)

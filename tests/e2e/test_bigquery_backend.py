@@ -22,6 +22,7 @@ import pytest
 from signoff_checks import load_signoff
 
 from harness.checking.coverage import table_coverage
+from harness.checking.expected import day_states
 from harness.checking.frames import history_frame
 from harness.checking.gx import Finding, validate
 from harness.checking.history import latest_runs
@@ -83,14 +84,19 @@ class Outcome:
 def observe(run: Any, warehouse: Warehouse, pipeline: Pipeline) -> Outcome:
     span = window(pipeline)
     with warehouse.connect() as conn:
-        tables = [t for t in pipeline.tables.values() if t.name != pipeline.run_history]
+        # The sources and the outputs (the emulator fails a UNION of a view and partition metadata).
+        sources = {s for chain in pipeline.chains.values() for s in chain.sources if s in pipeline.tables}
+        outputs = {p.output for p in pipeline.processors.values()}
+        tables = [t for name, t in pipeline.tables.items() if name in sources | outputs]
         coverage = table_coverage(conn, tables, span)
         runs = latest_runs(conn, pipeline, list(pipeline.processors.values()), span)
         days = game_dates(conn, pipeline, span)
         quality = pd.concat([quality_frame(conn, pipeline.phase_tables(p), span) for p in (3, 4)])
     quality = quality.sort_values(["table_name", "check_name", "column_name", "day"], ignore_index=True)
     findings = validate("grains_and_ranges", quality.rename(columns={"table_name": "subject"}))
-    findings += validate("run_history", history_frame(runs, days))
+    states = {p.name: day_states(pipeline.output_table(p), span, days) for p in pipeline.processors.values()}
+    locks = {p.name: pipeline.phases[p.phase].lock_minutes for p in pipeline.processors.values()}
+    findings += validate("run_history", history_frame(runs, states, locks))
     history = {
         name: {day: (r.status, r.records, r.skip_reason) for day, r in by_day.items()}
         for name, by_day in runs.items()
@@ -214,7 +220,7 @@ def test_jobs_replace_one_date_with_labels_and_a_byte_cap(
     assert sent and all(job["labels"] == labels for job in sent)
     queries = [job["query"] for job in sent if "query" in job]
     assert all(q["maximumBytesBilled"] == "123456789" for q in queries)
-    deletes = [q for q in queries if q["query"].startswith("DELETE")]
+    deletes = [q for q in queries if q["query"].startswith("DELETE") and "team_offense" in q["query"]]
     assert len(deletes) == 1 and deletes[0]["query"].endswith("WHERE game_date = @day")
     (day,) = deletes[0]["queryParameters"]
     assert day == {
@@ -279,19 +285,44 @@ def test_production_declaration_plans_the_real_scripts(
     from harness.errors import ConfigError
     from harness.running.plan import build_plan, plan_lines
 
+    checkout = tmp_path / "nba-stats-scraper"
+    checkout.mkdir()
+    # The emulator's project is not the one the real scripts hard-code: declare it as a team that
+    # patched its scripts would.
+    patched = tmp_path / "pipeline.patched.toml"
+    patched.write_text(
+        f'extends = "{REPO / "pipeline.production.toml"}"\n[pipeline]\nscripts_project = "{PROJECT}"\n'
+    )
     options = {
         "window": WINDOW, "backend": "bigquery", "project": PROJECT, "bigquery_endpoint": emulator_url,
-        "dataset_prefix": "suite_", "pipeline": str(REPO / "pipeline.production.toml"),
+        "dataset_prefix": "suite_", "pipeline": str(patched),
     }  # fmt: skip
     with pytest.raises(ConfigError, match=r"pass --pipeline-repo PATH"):
         build_context(settings(**options), "prod-run")
-    run = build_context(settings(**options, pipeline_repo=str(tmp_path)), "prod-run")
+    with pytest.raises(ConfigError, match=r"write to nba-props-platform \(they hard-code it\)"):
+        build_context(
+            settings(
+                **options | {"pipeline": str(REPO / "pipeline.production.toml")}, pipeline_repo=str(checkout)
+            ),
+            "prod-run",
+        )
+    run = build_context(settings(**options, pipeline_repo=str(checkout)), "prod-run")
     lines = plan_lines(run, build_plan(run))
     commands = [line.strip() for line in lines if line.strip().startswith("$ (cd ")]
     assert len(commands) == 10
     assert commands[0] == (
-        f"$ (cd {tmp_path} && PYTHONPATH={tmp_path} {sys.executable} backfill_jobs/analytics/team_offense_game_summary/"
-        "team_offense_game_summary_analytics_backfill.py --start-date 2021-10-19 --end-date 2021-10-22 --no-resume)"
+        f"$ (cd {checkout} && PYTHONPATH={checkout} GCP_PROJECT_ID={PROJECT} {sys.executable} "
+        "backfill_jobs/analytics/team_offense_game_summary/team_offense_game_summary_analytics_backfill.py "
+        "--start-date 2021-10-19 --end-date 2021-10-22 --no-resume)"
     )
+    assert all(f"GCP_PROJECT_ID={PROJECT} " in command for command in commands)
     assert "backfill_jobs/precompute/ml_feature_store/ml_feature_store_precompute_backfill.py" in commands[-1]
+    steps = {line.split()[3]: line for line in lines if line[:2].strip().isdigit()}
+    assert steps["player_shot_zone_analysis"].endswith(
+        "(level 2, reads player_game_summary; strict order: after team_defense_zone_analysis)"
+    )
+    assert steps["player_daily_cache"].endswith(
+        "reads player_game_summary, team_offense_game_summary, upcoming_player_game_context, "
+        "player_shot_zone_analysis; strict order: after player_composite_factors)"
+    )
     assert "Phase 3 coverage (5 of 5 tables from partition metadata)" in "\n".join(lines)

@@ -87,8 +87,8 @@ def test_warning_chain_gap_warns_and_passes(backfilled_warehouse, run_gameplan) 
         ),
         (
             "leave-running:2021-11-03",
-            "team_defense_zone_analysis: crashed run (a 'running' row and no final row) on 2021-11-03 "
-            "(run TeamDefenseZoneAnalysisProcessor_fault)",
+            "team_defense_zone_analysis: unfinished run (a 'running' row and no final row) on 2021-11-03 "
+            "(run TeamDefenseZoneAnalysisProcessor_fault started 2",
         ),
     ],
     ids=["rows-but-failed", "running-without-final"],
@@ -101,7 +101,8 @@ def test_run_history_faults_fail_the_processor(
     assert run.ret == 1
     assert message in run.stdout
     assert "team_defense_zone_analysis: run history 2021-11-0" in run.stdout  # Step 4 judged it from history
-    assert "player_shot_zone_analysis" not in run.records  # blocked, never started
+    assert run.records["player_shot_zone_analysis"]["status"] == "passed"  # reads PGS only (11.6)
+    assert "player_composite_factors" not in run.records  # reads TDZA: blocked, never started
     assert (
         "blocked by upstream processor team_defense_zone_analysis: failed: run history 2021-11-0"
         in run.stdout

@@ -4,7 +4,6 @@ reason, skip what it blocks with that reason, and fail the run; bad input is one
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +62,10 @@ def _with_command(tmp_path: Path, processor: str, command: str) -> Path:
     [
         (
             '["{python}", "-c", "pass"]',
-            "team_defense_game_summary: wrote no rows to nba_analytics.team_defense_game_summary on any of the 4 expected dates",
+            "team_defense_game_summary: exited 0 without writing a row to nba_analytics.team_defense_game_summary or "
+            "a run-history row on any of the 4 expected dates: the scripts skipped every date, as their early exit "
+            "does when nba_raw.v_nbac_schedule_latest has no row for a date; check that it covers the window where "
+            "the scripts read it",
         ),
         ('["{python}", "-c", "raise SystemExit(3)"]', "team_defense_game_summary: exit code 3"),
     ],
@@ -83,8 +85,12 @@ def test_failed_processor_blocks_its_dependents(
     assert run.ret == 1
     assert problem in run.stdout
     skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
-    reason = "blocked by upstream processor team_defense_game_summary: failed: "
-    assert skipped and all(reason in line for line in skipped), skipped
+    upstream = "blocked by upstream processor team_defense_game_summary: failed: "
+    gate = (
+        "blocked by Step 3: Phase 3 incomplete: team_defense_game_summary, upcoming_player_game_context have no "
+        "rows on 2021-10-31, 2021-11-01, 2021-11-02 (+1 more); "
+    )
+    assert skipped and all(upstream in line or gate in line for line in skipped), skipped
     ran = {n for n, r in run.records.items() if r["status"] != "not run"}
     # upcoming_player_game_context and every Phase 4 processor read it, directly or not.
     assert ran == {
@@ -94,27 +100,31 @@ def test_failed_processor_blocks_its_dependents(
         "player_game_summary",
     }
     summary = assert_signoff_matches_warehouse(run.home, run.ret, warehouse, pipeline)
+    # player_shot_zone_analysis reads player_game_summary only: the Phase 4 gate holds it.
+    (psza,) = [t for t in summary["tests"] if t["id"].endswith("test_backfill[player_shot_zone_analysis]")]
+    assert psza["blocked"] and psza["message"].startswith(gate), psza
     failed = next(p for p in summary["processors"] if p["name"] == "team_defense_game_summary")
     assert failed["status"] == "failed" and problem.split(": ", 1)[1] in failed["problems"][0]
     report = load_signoff(run.home)[1]
     assert "team_defense_game_summary: last lines of " in report  # the log tail, inline
 
 
-def test_incomplete_core_phase3_table_blocks_phase4(
-    history_warehouse: Callable[[], Path], tmp_path: Path, run_gameplan
+def test_incomplete_phase3_table_blocks_phase4(
+    backfilled_warehouse: Callable[[], Path], run_gameplan
 ) -> None:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(history_warehouse(), path)
-    warehouse = DuckDBWarehouse(path)
-    execute(warehouse, "DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date >= '2021-10-31'")
+    path = backfilled_warehouse()
+    execute(
+        DuckDBWarehouse(path),
+        "DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date >= '2021-11-01'",
+    )
     run = run_gameplan(path, "--window", WINDOW, "--only", "team_defense_zone_analysis", "-n", "0")
     assert run.ret == 1
+    assert "team_offense_game_summary: no rows on 2021-11-01, 2021-11-02, 2021-11-03" in run.stdout
     assert (
-        "team_offense_game_summary: no rows on 2021-10-31, 2021-11-01, 2021-11-02, 2021-11-03" in run.stdout
-    )
-    assert (
-        "blocked by Step 3: core Phase 3 incomplete: team_offense_game_summary has no rows on "
-        "2021-10-31, 2021-11-01, 2021-11-02 (+1 more)" in run.stdout
+        "blocked by Step 3: Phase 3 incomplete: team_offense_game_summary has no rows on 2021-11-01, 2021-11-02, "
+        "2021-11-03; verify_phase3_for_phase4.py, the Phase 4 scripts' own pre-flight, needs 95%: "
+        "team_offense_game_summary has rows on 0 of 2 non-bootstrap game dates (0.0 %, 2 short), so they would "
+        "exit 1 before processing anything anyway" in run.stdout
     )
     assert {n for n, r in run.records.items() if r["status"] != "not run"} == set()
 

@@ -99,9 +99,9 @@ def test_missing_mode_repairs_exactly_what_was_broken(warehouse: DuckDBWarehouse
         "player_game_summary": ["2021-11-02"],
         "upcoming_player_game_context": ["2021-11-02"],  # reads player_game_summary
         "team_defense_zone_analysis": ["2021-11-03"],
-        "player_shot_zone_analysis": both,  # reads both of them
-        "player_composite_factors": both,
-        "player_daily_cache": both,
+        "player_shot_zone_analysis": ["2021-11-02"],  # reads player_game_summary only
+        "player_composite_factors": both,  # reads both of them
+        "player_daily_cache": ["2021-11-02"],  # does not read team_defense_zone_analysis
         "ml_feature_store_v2": both,
     }
     again = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "missing", "-n", "0")

@@ -1,29 +1,30 @@
-"""Expected dates per table: game dates only, bootstrap dates EXEMPT for after_bootstrap tables, and an
-optional chain's gaps make a table's rows optional there."""
+"""Expected dates per table: game dates only, bootstrap dates EXEMPT for after_bootstrap tables (and
+without run history there), the upcoming tables on every game date like the rest."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from harness.checking.expected import DayState, day_states, describe_days, missing_days
+from harness.checking.expected import DayState, day_states, describe_days, history_days, missing_days
 from harness.declaration.model import Pipeline
 from harness.declaration.window import parse_window
 
 
-def test_states_follow_schedule_bootstrap_and_optional_chain(pipeline: Pipeline) -> None:
+def test_states_follow_schedule_and_bootstrap(pipeline: Pipeline) -> None:
     window = parse_window(
         "2021-10-31:2021-11-03", pipeline.seasons, pipeline.bootstrap_days, date(2026, 1, 1)
     )
     games = [date(2021, 10, 31), date(2021, 11, 2), date(2021, 11, 3)]  # no game on 11-01 here
-    props_gap = {"player_props": {date(2021, 11, 3)}}
-    phase3 = day_states(pipeline.tables["player_game_summary"], window, games, props_gap)
-    upcoming = day_states(pipeline.tables["upcoming_player_game_context"], window, games, props_gap)
-    phase4 = day_states(pipeline.tables["player_composite_factors"], window, games, props_gap)
-    e, x, o, n = DayState.EXPECTED, DayState.EXEMPT, DayState.OPTIONAL, DayState.NO_GAMES
-    assert list(phase3.values()) == [e, n, e, e]
-    assert list(upcoming.values()) == [e, n, e, o]
+    phase3 = day_states(pipeline.tables["player_game_summary"], window, games)
+    upcoming = day_states(pipeline.tables["upcoming_player_game_context"], window, games)
+    phase4 = day_states(pipeline.tables["player_composite_factors"], window, games)
+    e, x, n = DayState.EXPECTED, DayState.EXEMPT, DayState.NO_GAMES
+    assert list(phase3.values()) == list(upcoming.values()) == [e, n, e, e]
     assert list(phase4.values()) == [x, n, e, e]  # 2021-10-31 is day 12 of the season
     assert missing_days(phase4, {date(2021, 11, 2): 30}) == [date(2021, 11, 3)]
+    # Run history is due on every game date but the EXEMPT ones (the scripts skip them untracked).
+    assert history_days(phase4) == [date(2021, 11, 2), date(2021, 11, 3)]
+    assert history_days(phase3) == games
 
 
 def test_describe_days_caps_long_lists() -> None:

@@ -35,7 +35,7 @@ def test_coverage_messages_name_table_dates_and_share(pipeline: Pipeline, window
     games = list(window.dates())
     names = ["player_game_summary", "player_composite_factors", "ml_feature_store_v2"]
     tables = [pipeline.tables[name] for name in names]
-    states = {t.name: day_states(t, window, games, {}) for t in tables}
+    states = {t.name: day_states(t, window, games) for t in tables}
     counts = {
         "player_game_summary": {date(2021, 10, 31): 40, date(2021, 11, 3): 50},
         "player_composite_factors": {date(2021, 10, 31): 7, date(2021, 11, 2): 30, date(2021, 11, 3): 30},
@@ -124,11 +124,28 @@ def test_history_frame_reports_failed_crashed_and_absent_runs(
     processor = pipeline.processors["team_offense_game_summary"]
     with seeded_warehouse.connect() as conn:
         runs = latest_runs(conn, pipeline, [processor], window)
-    frame = history_frame(runs, list(window.dates()))
+    states = {processor.name: day_states(pipeline.output_table(processor), window, list(window.dates()))}
+    frame = history_frame(runs, states, {processor.name: 10})
     assert frame.status.tolist() == ["success", "crashed", "failed", "none"]
     messages = [f.message for f in checks.validate("run_history", frame)]
-    assert messages == [
-        "team_offense_game_summary: latest run failed on 2021-11-02 (run bad: no error recorded)",
-        "team_offense_game_summary: crashed run (a 'running' row and no final row) on 2021-11-01 (run late)",
-        "team_offense_game_summary: no run history on 2021-11-03 (1 of 4 game dates)",
-    ]
+    assert (
+        messages[0]
+        == "team_offense_game_summary: latest run failed on 2021-11-02 (run bad: no error recorded)"
+    )
+    assert messages[1].startswith(
+        "team_offense_game_summary: unfinished run (a 'running' row and no final row) on 2021-11-01 (run late "
+        "started "
+    )
+    assert messages[1].endswith(
+        "has only its 'running' row: it crashed, or another run held its lock (stale after 10 minutes); wait "
+        "out the lock or clear it, then run --mode missing)"
+    )
+    assert messages[2] == "team_offense_game_summary: no run history on 2021-11-03 (1 of 4 game dates)"
+    # A processor whose scripts skip bootstrap dates: no run history there is EXEMPT, not a problem.
+    zone = pipeline.processors["team_defense_zone_analysis"]
+    exempt = history_frame(
+        {zone.name: {}},
+        {zone.name: day_states(pipeline.output_table(zone), window, list(window.dates()))},
+        {},
+    )
+    assert exempt.status.tolist() == ["exempt", "exempt", "none", "none"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,8 @@ def test_repository_declaration_loads() -> None:
     assert order.index("team_offense_game_summary") < order.index("player_game_summary")
     assert order.index("player_game_summary") < order.index("upcoming_player_game_context")
     assert not pipeline.processors["upcoming_player_game_context"].writes_run_history
-    # The gameplan's core tables gate Phase 4; the upcoming ones follow the odds feeds.
-    assert [t.name for t in pipeline.core_tables(3)] == [
-        "team_offense_game_summary",
-        "team_defense_game_summary",
-        "player_game_summary",
-    ]
-    assert pipeline.tables["upcoming_player_game_context"].follows_chain == "player_props"
+    # Every Phase 3 table gates Phase 4, the upcoming ones too: odds gaps lower their quality only.
+    assert len(pipeline.phase_tables(3)) == 5 and pipeline.phases[4].needs_complete == (3,)
     assert pipeline.tables["ml_feature_store_v2"].bootstrap_placeholders
     assert pipeline.virtual_sources["reconstructed_team_from_players"] == "player_boxscores"
 
@@ -110,9 +106,15 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             r"derives from its own chain",
         ),
         (
-            'follows_chain = "player_props"',
-            'follows_chain = "player_prop"',
-            r"\[tables\.upcoming_player_game_context\.follows_chain\] unknown chain 'player_prop'; did you mean 'player_props'\?",
+            'requires_rows = [{ table = "v_nbac_schedule_latest",',
+            'requires_rows = [{ table = "v_nbac_schedule_lates",',
+            r"\[phases\.3\.requires_rows\[0\]\.table\] unknown table 'v_nbac_schedule_lates'; did you mean "
+            r"'v_nbac_schedule_latest'\?",
+        ),
+        (
+            "needs_complete = [3]",
+            "needs_complete = [5]",
+            r"\[phases\.4\.needs_complete\] expected a list of earlier phase numbers",
         ),
         (
             "ranges = { fatigue_score = [0, 100],",
@@ -141,7 +143,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         "dataset",
         "season",
         "virtual-self",
-        "follows-unknown-chain",
+        "unknown-required-table",
+        "needs-a-later-phase",
         "range-reversed",
         "share-not-fraction",
         "expected-dates",
@@ -157,3 +160,76 @@ def test_broken_declarations(tmp_path: Path, old: str, new: str, message: str) -
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="pipeline file not found"):
         load_pipeline(tmp_path / "nope.toml")
+
+
+PRODUCTION = Path(__file__).resolve().parents[3] / "pipeline.production.toml"
+
+# pipeline-contract.md 11.6: what each real processor reads of the others.
+REAL_DEPENDENCIES = {
+    "team_offense_game_summary": set(),
+    "team_defense_game_summary": set(),
+    "upcoming_team_game_context": set(),
+    "player_game_summary": {"team_offense_game_summary"},
+    "upcoming_player_game_context": {
+        "player_game_summary", "team_offense_game_summary", "team_defense_game_summary",
+    },
+    "team_defense_zone_analysis": {"team_defense_game_summary"},
+    "player_shot_zone_analysis": {"player_game_summary"},
+    "player_composite_factors": {
+        "upcoming_player_game_context", "upcoming_team_game_context", "player_shot_zone_analysis",
+        "team_defense_zone_analysis", "player_game_summary",
+    },
+    "player_daily_cache": {
+        "player_game_summary", "team_offense_game_summary", "upcoming_player_game_context",
+        "player_shot_zone_analysis",
+    },
+    "ml_feature_store_v2": {
+        "player_daily_cache", "player_composite_factors", "player_shot_zone_analysis",
+        "team_defense_zone_analysis", "player_game_summary", "team_offense_game_summary",
+        "upcoming_player_game_context",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", [REPO_PIPELINE, PRODUCTION], ids=["reference", "production"])
+def test_both_declarations_carry_the_real_dependencies(path: Path) -> None:
+    pipeline = load_pipeline(path)
+    assert {name: set(p.upstream) for name, p in pipeline.processors.items()} == REAL_DEPENDENCIES
+    # The gameplan's strict Phase 4 order is kept as an order, not as made-up dependencies.
+    assert pipeline.phases[4].order == "strict" and pipeline.phases[3].order == "dependencies"
+    assert pipeline.waits_for(pipeline.processors["player_shot_zone_analysis"]) == (
+        "player_game_summary",
+        "team_defense_zone_analysis",
+    )
+    # The upcoming tables are expected on every game date (11.5), the view must cover the window (11.2),
+    # the Phase 4 scripts' own pre-flight is known (11.4), and Phase 3 takes a lock (11.7).
+    assert pipeline.phases[3].requires_rows[0].table == "v_nbac_schedule_latest"
+    rule = pipeline.phases[4].scripts_preflight
+    assert rule is not None and (rule.phase, rule.min_share, rule.after_bootstrap) == (3, 0.95, True)
+    assert pipeline.phases[3].lock_minutes == 10
+    assert pipeline.tables["odds_api_game_lines"].team_columns == ("home_team_abbr", "away_team_abbr")
+    assert pipeline.tables["odds_api_game_lines"].game_id_column is None
+
+
+def test_the_production_scripts_get_the_project_and_a_different_one_is_refused(tmp_path: Path) -> None:
+    from harness.context.run import build_context
+    from harness.declaration.commands import render
+    from harness.declaration.settings import resolve_settings
+
+    pipeline = load_pipeline(PRODUCTION)
+    assert pipeline.scripts_project == "nba-props-platform"
+    for processor in pipeline.processors.values():
+        command = render(processor, [date(2021, 11, 2)], {"pipeline_repo": str(tmp_path), "project": "p"})
+        assert command.env["GCP_PROJECT_ID"] == "p", processor.name
+    options = {
+        "window": "2021-10-19:2021-11-15", "backend": "bigquery", "project": "my-test-project",
+        "pipeline": str(PRODUCTION), "pipeline_repo": str(tmp_path),
+    }  # fmt: skip
+    settings = resolve_settings(cli=options, ini={}, environ={}, rootdir=tmp_path)
+    with pytest.raises(ConfigError) as refused:
+        build_context(settings, "run-1", today=date(2026, 1, 1))
+    assert str(refused.value).startswith(
+        "--project 'my-test-project': the scripts of pipeline.production.toml write to nba-props-platform "
+        "(they hard-code it), so the harness would read where they do not write; pass --project "
+        "nba-props-platform"
+    )

@@ -1,20 +1,32 @@
 -- nba_analytics.upcoming_player_game_context: one row per (game_date, player_lookup) for every player the
--- gamebook lists for a game dated @start_date..@end_date (the real processor's backfill-mode player list).
+-- gamebook lists for a game dated @start_date..@end_date that the schedule view has (the real processor's
+-- backfill-mode player list: the gamebook joined to the view for the game; a date the view does not cover
+-- gives no player a row, as the real processor then fails every player).
 --
 -- Everything about the player's form comes from nba_analytics.player_game_summary rows strictly before the
 -- game date and inside the same season, so a game never informs its own context. Team form comes from
 -- team offense / defense the same way. Props, game lines and the injury report are the pre-game feeds of
--- the game date itself.
+-- the game date itself: a gap in them lowers quality_score and lists a quality issue, it removes no row.
 
-WITH targets AS (
-  SELECT
-    game_date, player_lookup, game_id, season_year, team_abbr,
-    IF(team_abbr = home_team_abbr, away_team_abbr, home_team_abbr) AS opponent_team_abbr,
-    team_abbr = home_team_abbr AS home_game,
-    home_team_abbr, away_team_abbr
-  FROM nba_raw.nbac_gamebook_player_stats
+WITH schedule_games AS (
+  SELECT DISTINCT
+    game_date, FORMAT_DATE('%Y%m%d', game_date) || '_' || away_team_tricode || '_' || home_team_tricode AS game_id
+  FROM nba_raw.v_nbac_schedule_latest
   WHERE game_date BETWEEN @start_date AND @end_date
-    AND player_lookup IS NOT NULL
+),
+
+targets AS (
+  SELECT
+    g.game_date, g.player_lookup, g.game_id, g.season_year, g.team_abbr,
+    IF(g.team_abbr = g.home_team_abbr, g.away_team_abbr, g.home_team_abbr) AS opponent_team_abbr,
+    g.team_abbr = g.home_team_abbr AS home_game,
+    g.home_team_abbr, g.away_team_abbr
+  FROM nba_raw.nbac_gamebook_player_stats AS g
+  JOIN schedule_games AS s
+    ON s.game_id = g.game_id
+    AND s.game_date = g.game_date
+  WHERE g.game_date BETWEEN @start_date AND @end_date
+    AND g.player_lookup IS NOT NULL
 ),
 
 -- Games the player actually played; a season never spans more than a year, so 366 days of history suffice.
@@ -174,6 +186,18 @@ SELECT
     WHEN COALESCE(f.prior_games_count, 0) >= 3 THEN 'medium'
     ELSE 'low'
   END AS data_quality_tier,
+  -- 0-100: a missing prop line costs 30, missing game lines 20, each game short of a 10-game history 3.
+  CAST(GREATEST(0,
+    100
+    - IF(l.points_line IS NULL, 30, 0)
+    - IF(gl.total IS NULL AND gl.home_spread IS NULL, 20, 0)
+    - 3 * GREATEST(0, 10 - COALESCE(f.prior_games_count, 0))
+  ) AS FLOAT64) AS quality_score,
+  ARRAY_CONCAT(
+    IF(l.points_line IS NULL, ['no_prop_line'], []),
+    IF(gl.total IS NULL AND gl.home_spread IS NULL, ['no_game_lines'], []),
+    IF(COALESCE(f.prior_games_count, 0) < 10, ['short_history'], [])
+  ) AS quality_issues,
   CURRENT_TIMESTAMP() AS processed_at
 FROM targets AS t
 LEFT JOIN player_form AS f

@@ -126,6 +126,11 @@ previous_starters AS (
   WHERE minutes_rank <= 5
 ),
 
+-- Dates with an injury report at all (a team with nobody on it is not a missing report).
+injury_dates AS (
+  SELECT DISTINCT game_date FROM injury_status
+),
+
 injury_counts AS (
   SELECT
     i.game_date,
@@ -163,6 +168,18 @@ SELECT
   t.last_game_margin,
   CASE WHEN t.last_game_margin > 0 THEN 'W' WHEN t.last_game_margin < 0 THEN 'L' END AS last_game_result,
   t.game_number_in_season <= 10 AS early_season_flag,
+  -- 0-100: missing game lines cost 40, no injury report for the date 20, each game short of 10 played 2.
+  CAST(GREATEST(0,
+    100
+    - IF(gl.total IS NULL AND gl.home_spread IS NULL, 40, 0)
+    - IF(r.game_date IS NULL, 20, 0)
+    - 2 * GREATEST(0, 11 - t.game_number_in_season)
+  ) AS FLOAT64) AS quality_score,
+  ARRAY_CONCAT(
+    IF(gl.total IS NULL AND gl.home_spread IS NULL, ['no_game_lines'], []),
+    IF(r.game_date IS NULL, ['no_injury_report'], []),
+    IF(t.game_number_in_season <= 10, ['early_season'], [])
+  ) AS quality_issues,
   CURRENT_TIMESTAMP() AS processed_at,
   CURRENT_TIMESTAMP() AS created_at
 FROM targets AS t
@@ -173,6 +190,8 @@ LEFT JOIN game_lines AS gl
   ON gl.game_date = t.game_date
   AND gl.home_team_abbr = t.home_team_tricode
   AND gl.away_team_abbr = t.away_team_tricode
+LEFT JOIN injury_dates AS r
+  ON r.game_date = t.game_date
 LEFT JOIN injury_counts AS c
   ON c.game_date = t.game_date
   AND c.team_abbr = t.team_abbr

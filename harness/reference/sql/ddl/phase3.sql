@@ -154,6 +154,8 @@ CREATE TABLE IF NOT EXISTS nba_analytics.upcoming_player_game_context (
   player_status STRING,
   injury_report STRING,
   data_quality_tier STRING,
+  quality_score FLOAT64,
+  quality_issues ARRAY<STRING>,
   processed_at TIMESTAMP
 )
 PARTITION BY game_date
@@ -182,6 +184,8 @@ CREATE TABLE IF NOT EXISTS nba_analytics.upcoming_team_game_context (
   last_game_margin INT64,
   last_game_result STRING,
   early_season_flag BOOL,
+  quality_score FLOAT64,
+  quality_issues ARRAY<STRING>,
   processed_at TIMESTAMP NOT NULL,
   created_at TIMESTAMP NOT NULL
 )

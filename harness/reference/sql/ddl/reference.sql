@@ -42,3 +42,13 @@ CREATE TABLE IF NOT EXISTS nba_reference.processor_run_history (
 )
 PARTITION BY data_date
 CLUSTER BY processor_name, status, season_year;
+
+-- nba_reference.processing_locks: the reference pipeline's stand-in for the real Phase 3 lock, a
+-- Firestore document {ClassName}_{data_date} in the collection processing_locks, stale after 10 minutes.
+CREATE TABLE IF NOT EXISTS nba_reference.processing_locks (
+  lock_id STRING NOT NULL,
+  acquired_at TIMESTAMP NOT NULL,
+  execution_id STRING,
+  instance STRING,
+  processor STRING
+);

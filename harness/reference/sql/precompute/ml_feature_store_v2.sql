@@ -25,12 +25,16 @@ players AS (
 ),
 
 schedule_games AS (
-  -- One row per team and final game: home/away and playoff flags straight from the schedule.
-  SELECT game_date, home_team_tricode AS team_abbr, TRUE AS is_home, is_playoffs
-  FROM nba_reference.nba_schedule WHERE game_status = 3
-  UNION ALL
-  SELECT game_date, away_team_tricode AS team_abbr, FALSE AS is_home, is_playoffs
-  FROM nba_reference.nba_schedule WHERE game_status = 3
+  -- One row per team and final game: home/away and playoff flags straight from the schedule, and the
+  -- days since the team's previous game (the rest feature; the real feature store reads no team context).
+  SELECT *, DATE_DIFF(game_date, LAG(game_date) OVER (PARTITION BY team_abbr ORDER BY game_date), DAY) AS rest_days
+  FROM (
+    SELECT game_date, home_team_tricode AS team_abbr, TRUE AS is_home, is_playoffs
+    FROM nba_reference.nba_schedule WHERE game_status = 3
+    UNION ALL
+    SELECT game_date, away_team_tricode AS team_abbr, FALSE AS is_home, is_playoffs
+    FROM nba_reference.nba_schedule WHERE game_status = 3
+  )
 ),
 
 team_recent AS (
@@ -115,7 +119,7 @@ inputs AS (
     z.mid_range_rate_last_10,
     z.three_pt_rate_last_10,
     td.defensive_rating_last_15 AS opponent_def_rating,
-    own_ctx.days_since_last_game - opp_ctx.days_since_last_game AS rest_gap,
+    s.rest_days - os.rest_days AS rest_gap,
     own.pace_last_10 AS team_pace,
     own.off_rating_last_10 AS team_off_rating,
     own.win_pct AS team_win_pct,
@@ -132,10 +136,8 @@ inputs AS (
     ON s.game_date = p.game_date AND s.team_abbr = p.team_abbr
   LEFT JOIN nba_analytics.upcoming_player_game_context AS u
     ON u.game_date = p.game_date AND u.player_lookup = p.player_lookup
-  LEFT JOIN nba_analytics.upcoming_team_game_context AS own_ctx
-    ON own_ctx.game_date = p.game_date AND own_ctx.team_abbr = p.team_abbr
-  LEFT JOIN nba_analytics.upcoming_team_game_context AS opp_ctx
-    ON opp_ctx.game_date = p.game_date AND opp_ctx.team_abbr = p.opponent_team_abbr
+  LEFT JOIN schedule_games AS os
+    ON os.game_date = p.game_date AND os.team_abbr = p.opponent_team_abbr
   LEFT JOIN nba_precompute.player_daily_cache AS c
     ON c.cache_date = p.game_date AND c.player_lookup = p.player_lookup
   LEFT JOIN nba_precompute.player_composite_factors AS f

@@ -10,8 +10,8 @@
 --   shot_zone_mismatch_score  [-10, 10]; opponent's allowed pct in the player's primary zone minus the
 --                             league's (percentage points), weighted by how much of his diet that zone is
 --                             (full weight from a 50 % share). Positive = he attacks a weak zone.
---   pace_score                [-3, 3]; half the gap between the expected game pace (mean of both teams'
---                             last-10 pace) and the league's mean last-10 pace.
+--   pace_score                [-3, 3]; half of upcoming_player_game_context's pace_differential (the
+--                             player's team's last-10 pace minus the opponent's).
 --   usage_spike_score         [-3, 3]; 0.3 x (usage over his last 3 active games - over his last 10);
 --                             NULL below 3 games.
 --   total_composite_adjustment [-21, 16]; (fatigue_score - 100) / 20 + the three others (NULL counts as 0).
@@ -28,34 +28,6 @@ players AS (
   SELECT u.*, d.season_year
   FROM nba_analytics.upcoming_player_game_context AS u
   JOIN analysis_dates AS d USING (game_date)
-),
-
-team_games_l10 AS (
-  -- Each team's last 10 games before the date (team_offense_game_summary carries pace).
-  SELECT * FROM (
-    SELECT
-      d.game_date,
-      o.team_abbr,
-      o.pace,
-      ROW_NUMBER() OVER (
-        PARTITION BY d.game_date, o.team_abbr ORDER BY o.game_date DESC, o.game_id DESC
-      ) AS games_ago
-    FROM analysis_dates AS d
-    JOIN nba_analytics.team_offense_game_summary AS o
-      ON o.season_year = d.season_year AND o.game_date < d.game_date
-  )
-  WHERE games_ago <= 10
-),
-
-team_pace_l10 AS (
-  -- A team's mean last-10 pace, and the league's mean of those team means on the same date.
-  SELECT
-    game_date,
-    team_abbr,
-    AVG(pace) AS team_pace,
-    AVG(AVG(pace)) OVER (PARTITION BY game_date) AS league_pace
-  FROM team_games_l10
-  GROUP BY game_date, team_abbr
 ),
 
 usage_windows AS (
@@ -105,7 +77,7 @@ inputs AS (
       WHEN 'mid_range' THEN td.mid_range_defense_vs_league_avg
       WHEN 'three_pt' THEN td.three_pt_defense_vs_league_avg
     END AS opponent_zone_vs_league,
-    (tp.team_pace + op.team_pace) / 2 - tp.league_pace AS pace_gap,
+    p.pace_differential AS pace_gap,
     IF(uw.games >= 3, uw.usage_last_3 - uw.usage_last_10, NULL) AS usage_gap,
     p.games_in_last_7_days IS NOT NULL AND p.minutes_in_last_7_days IS NOT NULL AS player_context_ready,
     tc.team_abbr IS NOT NULL AS team_context_ready,
@@ -118,10 +90,6 @@ inputs AS (
     ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
   LEFT JOIN nba_precompute.team_defense_zone_analysis AS td
     ON td.analysis_date = p.game_date AND td.team_abbr = p.opponent_team_abbr
-  LEFT JOIN team_pace_l10 AS tp
-    ON tp.game_date = p.game_date AND tp.team_abbr = p.team_abbr
-  LEFT JOIN team_pace_l10 AS op
-    ON op.game_date = p.game_date AND op.team_abbr = p.opponent_team_abbr
   LEFT JOIN usage_windows AS uw
     ON uw.game_date = p.game_date AND uw.player_lookup = p.player_lookup
 ),
