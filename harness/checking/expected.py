@@ -22,6 +22,9 @@ class DayState(enum.Enum):
     """A game date the table must have rows on."""
     EXEMPT = "exempt"
     """A bootstrap game date of an ``after_bootstrap`` table: no rows expected, shown as EXEMPT."""
+    NONE_EXPECTED = "none_expected"
+    """A game date on which no entity meets the processor's minimum (its rule says why): no rows are
+    expected, and none are missing; its run history still is."""
     NO_GAMES = "no_games"
     """No final game that day."""
 

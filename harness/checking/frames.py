@@ -11,8 +11,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from harness.checking.chains import ChainResult
+from harness.checking.entities import EntityDay, describe_keys
 from harness.checking.expected import DayState
 from harness.checking.history import LatestRun
+from harness.checking.reconcile import CheckDay
 from harness.declaration.model import Table
 
 if TYPE_CHECKING:
@@ -95,6 +97,64 @@ def history_frame(
                 }
             )
     return pd.DataFrame(rows, columns=_columns(rows, "status", "run_id", "errors", "explanation"))
+
+
+def entities_frame(
+    tables: Sequence[Table],
+    entities: Mapping[str, Mapping[date, EntityDay]],
+    states: Mapping[str, Mapping[date, DayState]],
+    reasons: Mapping[str, Mapping[date, str]],
+) -> pd.DataFrame:
+    """One row per table with a rule and game date it is judged on (EXPECTED or NONE_EXPECTED): expected
+    and actual entities, how many are missing or unexpected, and the first of each in words."""
+    import pandas as pd
+
+    rows = []
+    for table in tables:
+        if table.entities is None:
+            continue
+        noun, context = table.entities.noun, table.entities.context
+        for day, state in states[table.name].items():
+            if state not in (DayState.EXPECTED, DayState.NONE_EXPECTED):
+                continue
+            found = entities.get(table.name, {}).get(day, EntityDay(0, 0, 0, 0))
+            reason = reasons.get(table.name, {}).get(day)
+            rows.append(
+                {
+                    "subject": table.name,
+                    "day": day,
+                    "state": state.value,
+                    "expected": found.expected,
+                    "actual": found.actual,
+                    "missing": found.missing,
+                    "unexpected": found.unexpected,
+                    "noun": noun,
+                    "missing_keys": describe_keys(found.missing_keys, found.missing, context),
+                    "unexpected_keys": describe_keys(found.unexpected_keys, found.unexpected, context),
+                    "note": f"; {reason}" if reason else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=_columns(rows, "state", "expected", "actual", "missing", "unexpected"))
+
+
+def reconciliation_frame(checks: Sequence[CheckDay]) -> pd.DataFrame:
+    """One row per reconciliation and date: keys compared and differing, the first differences in words."""
+    import pandas as pd
+
+    rows = [
+        {
+            "subject": c.table,
+            "column_name": c.check.column,
+            "day": c.day,
+            "source": c.check.source,
+            "compared": c.compared,
+            "differing": c.differing,
+            "first": ", ".join(f"{m.key} {m.actual}, the source {m.expected}" for m in c.first)
+            + (f" (+{c.differing - len(c.first)} more)" if c.differing > len(c.first) else ""),
+        }
+        for c in checks
+    ]
+    return pd.DataFrame(rows, columns=_columns(rows, "column_name", "compared", "differing"))
 
 
 def _columns(rows: Sequence[Mapping[str, object]], *names: str) -> list[str]:

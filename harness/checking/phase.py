@@ -1,9 +1,10 @@
 """A phase's verification and the run history's, as the check tests read them and the sign-off shows them.
 
-``check_phase`` reads coverage (one query) and grains and ranges (one query) for every output table of a
-phase and validates them with the expectation suites; ``check_history`` reads the latest run per
-processor and date (one query) and the totals (one query). Each leaves a record of what it gathered in
-the run directory, which is all the sign-off reads.
+``check_phase`` reads, for every output table of a phase and in one query each, the rows per date, the
+expected entities against the table's, the reconciled values, and the grains and ranges, and validates
+them with the expectation suites; ``check_history`` reads the latest run per processor and date (one
+query) and the totals (one query). Each leaves a record of what it gathered in the run directory, which
+is all the sign-off reads.
 """
 
 from __future__ import annotations
@@ -12,33 +13,55 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness.checking.coverage import DateToRows, table_coverage
+from harness.checking.entities import DayStates, Qualifying, read_entities, with_rules
 from harness.checking.expected import DayState, day_states
-from harness.checking.frames import EXEMPT, coverage_frame, history_frame
+from harness.checking.frames import (
+    EXEMPT,
+    coverage_frame,
+    entities_frame,
+    history_frame,
+    reconciliation_frame,
+)
 from harness.checking.gx import Finding, validate
 from harness.checking.history import HistoryTotal, LatestRun, history_totals, latest_runs
 from harness.checking.quality import quality_frame
+from harness.checking.reconcile import read_mismatches
+from harness.checking.states import Unexercised, has_minimum, unexercised
 from harness.context.records import Record, evidence_path, read_record, write_record
 from harness.context.run import RunContext
 
 if TYPE_CHECKING:
     import pandas as pd
 
-Coverage = dict[str, dict[date, tuple[DayState, int]]]
-"""``{table: {day: (state, rows)}}`` for every calendar day of the window."""
+
+@dataclass(frozen=True)
+class Cell:
+    """One table on one calendar day, as the report's grid and ``summary.json`` show it."""
+
+    state: DayState
+    rows: int
+    reason: str = ""
+    """Why no row is expected on a NONE_EXPECTED date."""
+
+
+Coverage = dict[str, dict[date, Cell]]
+"""``{table: {day: Cell}}`` for every calendar day of the window."""
 
 
 @dataclass(frozen=True)
 class PhaseChecks:
     """A phase's verification: coverage per table and date, and the expectation findings."""
 
-    states: dict[str, dict[date, DayState]]
+    states: dict[str, DayStates]
     counts: dict[str, DateToRows]
     findings: list[Finding]
     left_out: dict[str, str]
     """Tables not checked, with the reason (Step 1 found them missing or short of columns)."""
+    unexercised: dict[str, Unexercised]
+    """Tables the window expects no entity of on any date it judges them on."""
 
     def for_table(self, table: str, *suites: str) -> list[Finding]:
         """The findings about ``table`` from the named suites."""
@@ -46,54 +69,94 @@ class PhaseChecks:
 
     @property
     def coverage(self) -> Coverage:
-        """``{table: {day: (state, rows)}}``: what the report's grid shows."""
+        """``{table: {day: Cell}}``: what the report's grid shows."""
         return {
-            table: {day: (state, self.counts[table].get(day, 0)) for day, state in days.items()}
+            table: {
+                day: Cell(state, self.counts[table].get(day, 0), days.reasons.get(day, ""))
+                for day, state in days.states.items()
+            }
             for table, days in self.states.items()
         }
 
 
+COVERAGE_SUITES = ("date_coverage", "bootstrap_exemptions", "expected_entities")
+"""The suites of a phase's coverage step."""
+VALUE_SUITES = ("grains_and_ranges", "reconciliation")
+"""The suites of the output-table checks."""
+
+
 def check_phase(run: RunContext, phase: int, broken: Mapping[str, str]) -> PhaseChecks:
-    """Coverage, then grains and ranges, of every output table of ``phase`` but the ``broken`` ones
-    (``{table: why}``: missing, or short of columns), validated by the suites; the coverage is left in
-    the run directory for the sign-off."""
+    """Every output table of ``phase`` but the ``broken`` ones (``{table: why}``: missing, or short of
+    columns), in a constant number of queries: coverage, expected entities, reconciliations, grains and
+    ranges (and, when a table expects no entity anywhere in the window, where one first appears),
+    validated by the suites; the coverage is left in the run directory for the sign-off."""
     pipeline, window = run.pipeline, run.window
     tables = [t for t in pipeline.phase_tables(phase) if t.name not in broken]
     left_out = {t.name: broken[t.name] for t in pipeline.phase_tables(phase) if t.name in broken}
     findings: list[Finding] = []
     with run.warehouse.connect() as conn:
         counts = table_coverage(conn, tables, window)
+        entities = read_entities(conn, pipeline, tables, window.start, window.end)
+        states = {
+            t.name: with_rules(
+                t,
+                day_states(t, window, run.game_dates),
+                {d: Qualifying(e.expected, e.rule) for d, e in entities.get(t.name, {}).items()},
+            )
+            for t in tables
+        }
+        idle = [
+            t for t in tables
+            if has_minimum(t) and not any(s is DayState.EXPECTED for s in states[t.name].states.values())
+        ]  # fmt: skip
+        lacking = {u.table: u for u in unexercised(conn, run, idle)} if idle else {}
+        mismatches = read_mismatches(conn, pipeline, tables, window.start, window.end)
         if tables:
             quality = quality_frame(conn, tables, window)
             findings += validate("grains_and_ranges", quality.rename(columns={"table_name": "subject"}))
-    states = {t.name: day_states(t, window, run.game_dates) for t in tables}
-    coverage = coverage_frame(tables, counts, states)
-    findings = validate("date_coverage", coverage) + validate("bootstrap_exemptions", coverage) + findings
-    checks = PhaseChecks(states, counts, findings, left_out)
-    write_record(evidence_path(run.directory, f"phase-{phase}"), coverage_record(checks.coverage))
+    plain = {name: days.states for name, days in states.items()}
+    coverage = coverage_frame(tables, counts, plain)
+    reasons = {name: days.reasons for name, days in states.items()}
+    findings = (
+        validate("date_coverage", coverage)
+        + validate("bootstrap_exemptions", coverage)
+        + validate("expected_entities", entities_frame(tables, entities, plain, reasons))
+        + validate("reconciliation", reconciliation_frame(mismatches))
+        + findings
+    )
+    checks = PhaseChecks(states, counts, findings, left_out, lacking)
+    write_record(evidence_path(run.directory, f"phase-{phase}"), phase_record(checks))
     return checks
 
 
-def coverage_record(coverage: Coverage) -> Record:
-    """The coverage as a JSON record, for the sign-off in another process."""
+def phase_record(checks: PhaseChecks) -> Record:
+    """The coverage and the unexercised tables as a JSON record, for the sign-off in another process."""
     return {
-        table: {day.isoformat(): {"state": state.value, "rows": rows} for day, (state, rows) in days.items()}
-        for table, days in coverage.items()
+        "coverage": {
+            table: {
+                day.isoformat(): {"state": cell.state.value, "rows": cell.rows, "reason": cell.reason}
+                for day, cell in days.items()
+            }
+            for table, days in checks.coverage.items()
+        },
+        "unexercised": [u.to_record() for u in checks.unexercised.values()],
     }
 
 
-def read_coverage(run_directory: Path, phase: int) -> Coverage | None:
-    """The coverage ``check_phase`` left for ``phase``, or None when the phase was not checked."""
+def read_coverage(run_directory: Path, phase: int) -> tuple[Coverage, list[dict[str, Any]]] | None:
+    """The coverage and the unexercised tables ``check_phase`` left for ``phase``, or None when the
+    phase was not checked."""
     record = read_record(evidence_path(run_directory, f"phase-{phase}"))
     if record is None:
         return None
-    return {
+    coverage = {
         table: {
-            date.fromisoformat(day): (DayState(cell["state"]), int(cell["rows"]))
+            date.fromisoformat(day): Cell(DayState(cell["state"]), int(cell["rows"]), cell.get("reason", ""))
             for day, cell in days.items()
         }
-        for table, days in record.items()
+        for table, days in record["coverage"].items()
     }
+    return coverage, list(record["unexercised"])
 
 
 @dataclass(frozen=True)

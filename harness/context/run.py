@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.declaration.loading import load_pipeline
 from harness.declaration.model import Pipeline
-from harness.declaration.modes import Mode, parse_mode, parse_positive_int, parse_timeout
+from harness.declaration.modes import Mode, parse_mode, parse_positive_int, parse_switch, parse_timeout
 from harness.declaration.settings import Settings
 from harness.declaration.window import Window, parse_window
 from harness.errors import ConfigError, HarnessError
@@ -36,6 +36,8 @@ class RunContext:
     mode: Mode
     timeout: float | None
     """A timeout for every processor from the command line, ini or environment, over the declared ones."""
+    require_exercised: bool = False
+    """Block a processor whose table the window expects no entity of on any date it judges."""
     game_dates: tuple[date, ...] = ()
     """The window's dates with final games, in order."""
     season_game_dates: Mapping[int, int] = field(default_factory=dict)
@@ -124,10 +126,13 @@ def build_context(settings: Settings, run_id: str, today: date | None = None) ->
     )
     mode = parse_mode(settings.mode.value, settings.only.value, pipeline)
     timeout = parse_timeout(settings.timeout.value)
+    require_exercised = parse_switch("--require-exercised", settings.require_exercised.value)
     _require_pipeline_repo(settings, pipeline)
     _require_scripts_project(settings, pipeline)
     warehouse = _warehouse(settings, pipeline, run_id)
-    return RunContext(settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout)
+    return RunContext(
+        settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout, require_exercised
+    )
 
 
 def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse:

@@ -13,6 +13,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from harness.declaration import rules
 from harness.declaration.model import (
     EXPECTED_DATES,
     ORDERS,
@@ -33,6 +34,8 @@ from harness.errors import ConfigError
 
 TABLE_KEYS = {
     "dataset",
+    "entities",
+    "reconcile",
     "date_column",
     "grain",
     "columns",
@@ -174,6 +177,8 @@ class _Builder:
         processors = self.processors(tables)
         phases = self.phases(processors, tables)
         seed = self.seed()
+        blocks = rules.sql_blocks(self.raw.get("sql", {}), self.problem)
+        rules.check_rules(tables, blocks, self.problem)
         bootstrap_days = self.require("pipeline", head, "bootstrap_days", int)
         run_history = self.require("pipeline", head, "run_history", str)
         corrections = self.raw.get("gameplan", {}).get("corrections", [])
@@ -200,6 +205,7 @@ class _Builder:
             virtual_sources=virtual,
             phases=phases,
             seed=seed,
+            sql=blocks,
             gameplan_corrections=tuple(corrections),
             scripts_project=scripts_project,
             processors=processors,
@@ -254,6 +260,10 @@ class _Builder:
                 ranges=self.ranges(f"{where}.ranges", spec.get("ranges", {})),
                 present=self.presence(f"{where}.present", spec.get("present", {})),
                 partition_coverage=spec.get("partition_coverage", False) is True,
+                entities=rules.entity_rule(f"{where}.entities", spec.get("entities"), self.problem),
+                reconcile=rules.reconciliations(
+                    f"{where}.reconcile", spec.get("reconcile", []), self.problem
+                ),
             )
         return tables
 

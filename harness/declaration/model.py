@@ -24,6 +24,50 @@ class Presence:
     among: str | None = None
 
 
+Scalar = int | float | str | bool
+"""A value a rule's SQL receives as a query parameter."""
+
+
+@dataclass(frozen=True)
+class EntityRule:
+    """Which entities (the table's grain) a table must hold on each date: a BigQuery SQL template that
+    yields ``day`` and the grain columns, derived from upstream tables and the schedule.
+
+    The template names tables and the declaration's ``[sql]`` blocks as ``{name}``, reads the window as
+    ``@start`` and ``@end``, and its ``params`` as ``@name`` (query parameters, so a declaration changes a
+    minimum without touching SQL). It also yields ``context`` when ``context`` names what that column
+    holds (``game``), and ``qualifies`` and ``rule`` when ``none_expected`` says that the rule may leave a
+    date without any entity (a processor's minimum of prior games)."""
+
+    sql: str
+    noun: str
+    """The entities in messages, plural: ``teams``, ``players``."""
+    context: str | None = None
+    none_expected: str | None = None
+    """Why no entity qualifies on a date, with ``{rule}`` for the template's ``rule`` column:
+    ``no team has {rule}``."""
+    params: dict[str, Scalar] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the template yields besides ``day`` and the grain."""
+        return (
+            *(("context",) if self.context else ()),
+            *(("qualifies", "rule") if self.none_expected else ()),
+        )
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A column of a table that must equal a value from its source for the same date and key: a BigQuery
+    SQL template (as for ``EntityRule``) that yields ``day``, the grain columns and ``value``."""
+
+    column: str
+    source: str
+    """The source in messages: ``the gamebook``."""
+    sql: str
+
+
 @dataclass(frozen=True)
 class Table:
     """A warehouse table the harness reads: its dataset, date column and grain inside a date."""
@@ -46,6 +90,9 @@ class Table:
     partition_coverage: bool = False
     """The table is partitioned by day on ``date_column``: on BigQuery, coverage reads its row counts from
     ``INFORMATION_SCHEMA.PARTITIONS`` (metadata, nothing scanned) instead of counting the date column."""
+    entities: EntityRule | None = None
+    """The entities it must hold per date; without a rule only dates are checked."""
+    reconcile: tuple[Reconciliation, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -57,6 +104,7 @@ class Table:
         """Every column the declaration names for this table, without repeats."""
         named = (self.date_column, *self.grain, *self.columns, *self.team_columns, *self.ranges)
         named += (*self.present, *(p.among for p in self.present.values() if p.among))
+        named += tuple(check.column for check in self.reconcile)
         if self.game_id_column:
             named += (self.game_id_column,)
         return tuple(dict.fromkeys(named))
@@ -203,6 +251,8 @@ class Pipeline:
     phases: dict[int, Phase] = field(default_factory=dict)
     """By number, ascending."""
     seed: Seed | None = None
+    sql: dict[str, str] = field(default_factory=dict)
+    """Named SQL blocks the rules share (``{name}`` in a rule's SQL is the block, as a subquery)."""
     gameplan_corrections: tuple[str, ...] = ()
     """Where the written gameplan is wrong about this pipeline, and what a run does instead."""
     scripts_project: str | None = None

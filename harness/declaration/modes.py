@@ -87,3 +87,19 @@ def parse_positive_int(option: str, value: str | None) -> int | None:
     if not value.strip().isdigit() or int(value) <= 0:
         raise ConfigError(f"{option} {value!r} is not a positive whole number")
     return int(value)
+
+
+TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def parse_switch(option: str, value: str | None) -> bool:
+    """A switch given as true or false (``--require-exercised``, or its ini key or variable).
+
+    Raises:
+        ConfigError: neither; the message names ``option``."""
+    text = (value or "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ConfigError(f"{option} {value!r} is neither true nor false")

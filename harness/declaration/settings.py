@@ -22,6 +22,8 @@ class Spec:
     env: str
     default: str | None
     help: str
+    flag_only: bool = False
+    """A switch: ``--flag`` takes no value (ini and environment take true or false)."""
 
     @property
     def flag(self) -> str:
@@ -29,8 +31,8 @@ class Spec:
         return "--" + self.ini.removeprefix("harness_").replace("_", "-")
 
 
-def _spec(name: str, default: str | None, help: str) -> Spec:
-    return Spec(f"harness_{name}", f"HARNESS_{name.upper()}", default, help)
+def _spec(name: str, default: str | None, help: str, flag_only: bool = False) -> Spec:
+    return Spec(f"harness_{name}", f"HARNESS_{name.upper()}", default, help, flag_only)
 
 
 SPECS: dict[str, Spec] = {
@@ -62,6 +64,12 @@ SPECS: dict[str, Spec] = {
     ),
     "max_window_days": _spec(
         "max_window_days", "200", "longest window accepted without asking (default 200: one regular season)"
+    ),
+    "require_exercised": _spec(
+        "require_exercised",
+        "false",
+        "block a processor whose table the window expects no row of on any date it judges (default: warn)",
+        flag_only=True,
     ),
     "project": _spec(
         "project", None, "BigQuery project (--backend bigquery); its datasets hold the pipeline's tables"
@@ -118,6 +126,7 @@ class Settings:
     only: Setting
     timeout: Setting
     max_window_days: Setting
+    require_exercised: Setting
     project: Setting
     location: Setting
     dataset_prefix: Setting

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from harness.checking.phase import HistoryChecks, PhaseChecks
     from harness.checking.preflight import Preflight
     from harness.context.run import RunContext
-    from harness.declaration.model import Phase
+    from harness.declaration.model import Phase, Table
     from harness.running.backfill import Backfill
 
 
@@ -112,6 +112,19 @@ def settle(request: pytest.FixtureRequest, names: list[str]) -> dict[str, Backfi
     return outcomes
 
 
+def exercise_gate(run: RunContext, table: Table) -> Gate:
+    """``--require-exercised``: a processor whose table the window expects no entity of on any date it
+    judges is not worth its run; closed with the first date that would exercise it (one query)."""
+    from harness.checking.gates import OPEN, closed
+    from harness.checking.states import has_minimum, unexercised
+
+    if not has_minimum(table):
+        return OPEN
+    with run.warehouse.connect() as conn:
+        idle = unexercised(conn, run, [table])
+    return closed(f"by --require-exercised: {idle[0].message}") if idle else OPEN
+
+
 def generated_fixtures(run: RunContext) -> object:
     """A plugin object holding the fixtures generated from the declaration: ``backfill_<processor>``,
     ``phase<n>_gate`` for each phase that needs earlier ones complete, and ``phase<n>_checks``.
@@ -163,6 +176,8 @@ def _processor_fixture(name: str) -> Any:
             stop_if_closed(upstream_gate(failed))
             if _has_gate(pipeline.phases[processor.phase]):
                 request.getfixturevalue(f"phase{processor.phase}_gate")
+            if harness_run.require_exercised:
+                stop_if_closed(exercise_gate(harness_run, pipeline.output_table(processor)))
         emit = request.config.stash[EMIT_KEY]
         return backfill(harness_run, processor, upstream, emit)
 
@@ -181,8 +196,8 @@ def _phase_gate_fixture(number: int) -> Any:
         then needs each of their tables to have rows on all its expected dates, and the phase's scripts'
         own pre-flight not to refuse (one coverage query for all those tables)."""
         from harness.checking.coverage import table_coverage
-        from harness.checking.expected import day_states
         from harness.checking.gates import completeness_gaps, phase_gate, preflight_shortfalls
+        from harness.checking.states import table_states
 
         run, pipeline = harness_run, harness_run.pipeline
         phase = pipeline.phases[number]
@@ -193,13 +208,14 @@ def _phase_gate_fixture(number: int) -> Any:
         blocked_by_step1(preflight, [t.name for ts in tables.values() for t in ts])
         with run.warehouse.connect() as conn:
             counts = table_coverage(conn, [t for ts in tables.values() for t in ts], run.window)
+            states = table_states(conn, run, [t for n in phase.needs_complete for t in tables[n]])
         bootstrap = set(run.window.split_bootstrap(run.game_dates)[0])
         shortfalls = (
             preflight_shortfalls(rule, tables[rule.phase], counts, run.game_dates, bootstrap) if rule else []
         )
         for n in phase.needs_complete or earlier:
-            states = {t.name: day_states(t, run.window, run.game_dates) for t in tables[n]}
-            gaps = completeness_gaps(tables[n], counts, states) if n in phase.needs_complete else []
+            plain = {t.name: states[t.name].states for t in tables[n] if t.name in states}
+            gaps = completeness_gaps(tables[n], counts, plain) if n in phase.needs_complete else []
             stop_if_closed(phase_gate(phase, pipeline.phases[n], gaps, shortfalls))
 
     return fixture

@@ -16,11 +16,11 @@ def add_options(parser: pytest.Parser) -> None:
     variable named in the help."""
     group = parser.getgroup("harness", "backfill harness")
     for name, spec in SPECS.items():
+        value: dict[str, str] = (
+            {"action": "store_const", "const": "true"} if spec.flag_only else {"metavar": name.upper()}
+        )
         group.addoption(
-            spec.flag,
-            dest=f"harness_{name}",
-            metavar=name.upper(),
-            help=f"{spec.help}; ini {spec.ini}, env {spec.env}",
+            spec.flag, dest=f"harness_{name}", help=f"{spec.help}; ini {spec.ini}, env {spec.env}", **value
         )
         parser.addini(spec.ini, help=spec.help, default="")
 

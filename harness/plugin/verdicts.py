@@ -68,22 +68,34 @@ def skip_if_left_out(checks: PhaseChecks, table: str) -> None:
         pytest.skip(closed(f"by Step 1: {checks.left_out[table]}").skip_reason)
 
 
-SHOWN_STATES = (DayState.EXEMPT,)
+class NotExercisedWarning(UserWarning):
+    """The window expects no entity of a table on any date it judges: the run passes, and says so."""
+
+
+SHOWN_STATES = (DayState.EXEMPT, DayState.NONE_EXPECTED)
 """Day states a coverage test records by name, so that they are shown, never silently dropped."""
 
 
 def assert_coverage(
     processor: str, checks: PhaseChecks, run: RunContext, record_property: RecordProperty
 ) -> None:
-    """A phase's coverage step: the processor's output table against the coverage suites (the bootstrap
-    suite too for a table exempt during bootstrap); optional and EXEMPT dates are recorded."""
+    """A phase's coverage step: the processor's output table against the coverage suites (dates, the
+    bootstrap suite for a table exempt during bootstrap, and its expected entities); EXEMPT and
+    NONE_EXPECTED dates are recorded, the latter with their reasons, and a table the window does not
+    exercise at all is a warning that names the first date that would."""
     table = run.pipeline.output_table(run.pipeline.processors[processor])
     skip_if_left_out(checks, table.name)
-    suites = ["date_coverage"]
+    suites = ["date_coverage", "expected_entities"]
     if table.expected_dates == "after_bootstrap":
         suites.append("bootstrap_exemptions")
+    days = checks.states[table.name]
     for shown in SHOWN_STATES:
-        days = [str(d) for d, s in checks.states[table.name].items() if s is shown]
-        if days:
-            record_property(f"{shown.value}_dates", days)
+        dates = [str(d) for d, s in days.states.items() if s is shown]
+        if dates:
+            record_property(f"{shown.value}_dates", dates)
+    if days.reasons:
+        record_property("none_expected_reasons", {str(d): r for d, r in days.reasons.items()})
+    if idle := checks.unexercised.get(table.name):
+        record_property("not_exercised", idle.message)
+        warnings.warn(NotExercisedWarning(idle.message), stacklevel=2)
     assert_findings(checks.for_table(table.name, *suites), suites, record_property)

@@ -35,6 +35,7 @@ STYLE = """<style>
 .harness-verdict.ready{background:#c8e6c9;border:2px solid #2e7d32}
 .harness-verdict.not-ready{background:#ffcdd2;border:2px solid #c62828}
 .cv-complete{background:#c8e6c9}.cv-missing{background:#ef9a9a}.cv-exempt{background:#e0e0e0}
+.cv-none_expected{background:#e1f5fe}
 .cv-no_games{background:#fafafa;color:#999}.cv-unexpected{background:#ffcc80}
 .cv-placeholder{background:#d1c4e9}.cv-unchecked{background:#fff;color:#999}
 .harness-log{background:#263238;color:#eceff1;padding:6px;font:11px monospace;white-space:pre-wrap}
@@ -65,7 +66,21 @@ def header_html(signoff: SignOff) -> str:
     cells = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows.items())
     notice = run.seeding_notice
     banner = f'<div class="harness-notice">{escape(notice)}</div>' if notice else ""
-    return f'{STYLE}{verdict_html(signoff)}<h2>Backfill run</h2>{banner}<table class="harness-head">{cells}</table>'
+    return (
+        f"{STYLE}{verdict_html(signoff)}{unexercised_html(signoff)}<h2>Backfill run</h2>{banner}"
+        f'<table class="harness-head">{cells}</table>'
+    )
+
+
+def unexercised_html(signoff: SignOff) -> str:
+    """The processors the window does not test at all (no entity expected on any date it judges)."""
+    if not signoff.unexercised:
+        return ""
+    items = "".join(f"<li>{escape(u['message'])}</li>" for u in signoff.unexercised)
+    return (
+        '<div class="harness-notice" id="harness-unexercised"><b>Not exercised by this window</b> '
+        f"(READY says little about these processors)<ul>{items}</ul></div>"
+    )
 
 
 def verdict_html(signoff: SignOff) -> str:
@@ -138,12 +153,17 @@ def _chain_details(results: dict[str, ChainResult]) -> str:
     )
 
 
+SHOWN_EMPTY = {DayState.EXEMPT: "EX", DayState.NONE_EXPECTED: "NE"}
+"""What an empty cell shows, by state."""
+
 CELL = {
     # (state, has rows) -> (css class, meaning)
     (DayState.EXPECTED, True): ("complete", "complete"),
     (DayState.EXPECTED, False): ("missing", "missing: expected rows"),
     (DayState.EXEMPT, False): ("exempt", "EXEMPT: bootstrap"),
     (DayState.EXEMPT, True): ("unexpected", "unexpected rows on a bootstrap date"),
+    (DayState.NONE_EXPECTED, False): ("none_expected", "none expected"),
+    (DayState.NONE_EXPECTED, True): ("unexpected", "rows where none are expected"),
     (DayState.NO_GAMES, False): ("no_games", "not expected: no games"),
     (DayState.NO_GAMES, True): ("unexpected", "unexpected rows on a day without games"),
 }
@@ -166,11 +186,12 @@ def coverage_grid_html(signoff: SignOff) -> str:
                     'data-state="unchecked" title="not checked">?</td>'
                 )
                 continue
-            state, rows = cell
+            state, rows = cell.state, cell.rows
             cls, meaning = CELL[state, rows > 0]
+            meaning = cell.reason or meaning
             if state is DayState.EXEMPT and rows and table.bootstrap_placeholders:
                 cls, meaning = "placeholder", "placeholder rows on a bootstrap date"
-            shown = "EX" if state is DayState.EXEMPT and not rows else (str(rows) if rows else "")
+            shown = SHOWN_EMPTY.get(state, "") if not rows else str(rows)
             cells.append(
                 f'<td class="cv-{cls}" data-table="{table.name}" data-date="{day}" data-rows="{rows}" '
                 f'data-state="{state.value}" title="{escape(f"{table.name} {day}: {rows} rows, {meaning}")}">{shown}</td>'
@@ -181,6 +202,7 @@ def coverage_grid_html(signoff: SignOff) -> str:
     legend = (
         '<p><span class="cv-complete">rows</span> complete &nbsp; <span class="cv-missing">&nbsp;</span> missing &nbsp; '
         '<span class="cv-exempt">EX</span> EXEMPT (bootstrap) &nbsp; '
+        '<span class="cv-none_expected">NE</span> none expected (no entity meets the minimum; hover for why) &nbsp; '
         '<span class="cv-no_games">&nbsp;</span> no games &nbsp; <span class="cv-unexpected">&nbsp;</span> '
         'unexpected rows &nbsp; <span class="cv-placeholder">&nbsp;</span> placeholders</p>'
     )

@@ -16,9 +16,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from harness.checking.chains import ChainResult, chains_from_record
-from harness.checking.expected import DayState
 from harness.checking.history import HistoryTotal, LatestRun
-from harness.checking.phase import Coverage, read_coverage, read_history
+from harness.checking.phase import Cell, Coverage, read_coverage, read_history
 from harness.context.records import evidence_path, read_record
 from harness.context.run import RunContext
 from harness.reporting.estimate import Estimate, estimate
@@ -77,6 +76,8 @@ class SignOff:
     chains: dict[str, ChainResult]
     coverage: Coverage
     """Every checked output table's cells; a table no check reached is absent."""
+    unexercised: list[dict[str, Any]]
+    """Tables the window expects no entity of on any date it judges them on (``Unexercised`` records)."""
     latest: list[LatestRun]
     history: list[HistoryTotal]
     estimates: list[Estimate]
@@ -124,8 +125,11 @@ def build_signoff(
     chains_record = read_record(evidence_path(run.directory, "chains"))
     chains = chains_from_record(chains_record, pipeline) if chains_record else {}
     coverage: Coverage = {}
+    unexercised: list[dict[str, Any]] = []
     for phase in pipeline.phases:
-        coverage.update(read_coverage(run.directory, phase) or {})
+        cells, idle = read_coverage(run.directory, phase) or ({}, [])
+        coverage.update(cells)
+        unexercised += idle
     latest, totals = read_history(run.directory) or ([], [])
     depth = levels(pipeline)
     estimates = [
@@ -136,10 +140,10 @@ def build_signoff(
     label, reasons = verdict(tests, exit_status)
     return SignOff(
         run, label, reasons, int(exit_status), datetime.now(UTC), list(tests), plan, processors, chains,
-        coverage, latest, totals, estimates,
+        coverage, unexercised, latest, totals, estimates,
     )  # fmt: skip
 
 
-def coverage_cell(signoff: SignOff, table: str, day: date) -> tuple[DayState, int] | None:
+def coverage_cell(signoff: SignOff, table: str, day: date) -> Cell | None:
     """A table's state and rows on a day, or None when no check read that table."""
     return signoff.coverage.get(table, {}).get(day)

@@ -52,9 +52,17 @@ def summary(signoff: SignOff) -> dict[str, Any]:
         ],
         "blocked": sorted({t.message for t in signoff.tests if t.blocked}),
         "coverage": {
-            table: {str(day): {"state": state.value, "rows": rows} for day, (state, rows) in days.items()}
+            table: {
+                str(day): {
+                    "state": c.state.value,
+                    "rows": c.rows,
+                    **({"reason": c.reason} if c.reason else {}),
+                }
+                for day, c in days.items()
+            }
             for table, days in signoff.coverage.items()
         },
+        "unexercised": signoff.unexercised,
         "processors": [
             {
                 "name": p.name,

@@ -12,6 +12,7 @@ from datetime import date
 
 from harness.checking.expected import day_states
 from harness.checking.judge import ExitFacts, Expectations, dates_to_complete, judge, read_output_state
+from harness.checking.states import has_minimum, table_states
 from harness.context.records import Record
 from harness.context.run import RunContext
 from harness.declaration.commands import render
@@ -117,9 +118,16 @@ def _backfill(
         return Backfill(processor.name, ProcessorStatus.NOT_RUN, reason=run.mode.not_run_reason())
     table = run.pipeline.output_table(processor)
     states = day_states(table, run.window, run.game_dates)
-    if run.mode.name == "missing":
-        with run.warehouse.connect() as conn:
-            before = read_output_state(conn, run.pipeline, processor, run.window)
+    before = None
+    if has_minimum(table) or run.mode.name == "missing":
+        with run.warehouse.connect() as conn:  # a minimum's entities read the sources, not the output
+            states = table_states(conn, run, [table])[table.name].states
+            before = (
+                read_output_state(conn, run.pipeline, processor, run.window)
+                if run.mode.name == "missing"
+                else None
+            )
+    if before is not None:
         rerun = {d for u in upstream if u.status is ProcessorStatus.PASSED for d in u.dates}
         dates = dates_to_complete(states, before, rerun)
         if not dates:

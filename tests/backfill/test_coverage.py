@@ -1,7 +1,9 @@
 """Each phase's coverage step (Steps 3 and 5 of the gameplan, corrected by the contract): every output
-table, by its own date column, has rows on every expected game date. A table exempt during bootstrap
-has no rows on bootstrap dates (EXEMPT, recorded and shown in the report) unless it declares
-placeholders; a table that follows an optional chain is expected only where that chain has data."""
+table, by its own date column, has rows on every expected game date, and on each date exactly the
+entities its rule expects (both teams of every game, every listed player, the players meeting a Phase 4
+processor's minimum). A table exempt during bootstrap has no rows on bootstrap dates (EXEMPT, recorded
+and shown in the report) unless it declares placeholders; a date on which no entity meets the minimum is
+NONE_EXPECTED, with its reason."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Every output table, beyond the gameplan: its grain is unique in the window, its key columns are not
-null, its declared value ranges hold, and declared columns are filled (usage_rate for active players,
-which a Phase 3 ordering mistake leaves empty)."""
+null, its declared value ranges hold, declared columns are filled (usage_rate for active players, which
+a Phase 3 ordering mistake leaves empty), and its reconciled columns equal their sources (points against
+the gamebook and the box score)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,5 @@ def test_output_table(
     checks: PhaseChecks = request.getfixturevalue(f"phase{processor.phase}_checks")
     backfill(output_processor)  # a blocked processor's checks are blocked too
     skip_if_left_out(checks, processor.output)
-    assert_findings(
-        checks.for_table(processor.output, "grains_and_ranges"), ["grains_and_ranges"], record_property
-    )
+    suites = ["grains_and_ranges", "reconciliation"]
+    assert_findings(checks.for_table(processor.output, *suites), suites, record_property)

@@ -101,6 +101,9 @@ def assert_signoff_matches_warehouse(
                 assert (cls, shown) == ("cv-exempt", "EX"), (table.name, day)
             if cell["state"] == "expected":
                 assert cls == ("cv-complete" if rows else "cv-missing"), (table.name, day)
+            if cell["state"] == "none_expected":
+                assert cell["reason"].startswith("none expected: "), (table.name, day)
+                assert (cls, shown) == (("cv-unexpected", str(rows)) if rows else ("cv-none_expected", "NE"))
 
     ran = [p for p in summary["processors"] if p["status"] != "not run"]
     assert html.count("<rect ") == len([p for p in ran if p["seconds"] is not None])

@@ -1,6 +1,7 @@
 -- ml_feature_store_v2 (dataset nba_predictions): the model's feature vector per player and game.
 -- Grain: game_date + player_lookup, one row per player of player_game_summary on game_date (backfill
--- mode of the real processor). Reads the four Phase 4 tables of the same date, and Phase 3 only for
+-- mode of the real processor) with a player_game_summary row in the 60 days before (its lookback: a
+-- player without one is dropped). Reads the four Phase 4 tables of the same date, and Phase 3 only for
 -- what they do not carry (opponent/team pace, win pct, free-throw share, game context).
 -- Lookbacks: games strictly before game_date, same season_year.
 --
@@ -22,6 +23,11 @@ players AS (
   SELECT g.player_lookup, g.game_id, g.game_date, g.team_abbr, g.opponent_team_abbr, d.season_year
   FROM nba_analytics.player_game_summary AS g
   JOIN game_dates AS d USING (game_date)
+  WHERE EXISTS (
+    SELECT 1 FROM nba_analytics.player_game_summary AS h
+    WHERE h.player_lookup = g.player_lookup
+      AND h.game_date < g.game_date AND h.game_date >= DATE_SUB(g.game_date, INTERVAL 60 DAY)
+  )
 ),
 
 schedule_games AS (

@@ -1,8 +1,9 @@
 -- player_daily_cache: each upcoming player's season-to-date form, cached for the prediction day.
 -- Grain: cache_date + player_lookup, for players of upcoming_player_game_context on cache_date with at
--- least 3 prior active games this season (the real processor's absolute_min_games); fewer than 10
--- (its preferred minimum) is written with early_season_flag and insufficient_data_reason.
--- Active game: is_active and not is_dnp, as in the real processor. Lookbacks: games strictly before
+-- least 3 prior active games this season (the real processor's absolute_min_games), the last within 30
+-- days (MAX_DAYS_WITHOUT_ACTIVE_GAME); fewer than 10 (its preferred minimum) is written with
+-- early_season_flag and insufficient_data_reason.
+-- Active game: is_active, not is_dnp, and minutes or points, as in the real processor. Lookbacks: games strictly before
 -- cache_date, same season_year. Calendar windows: the 7 / 14 days before cache_date.
 -- Ranges: points/minutes averages >= 0; usage_rate in percent; ts_pct_last_10 in [0, ~1.5].
 WITH cache_dates AS (
@@ -36,7 +37,7 @@ season_games AS (
     ON g.player_lookup = p.player_lookup
     AND g.season_year = p.season_year
     AND g.game_date < p.cache_date
-  WHERE g.is_active AND NOT COALESCE(g.is_dnp, FALSE)
+  WHERE g.is_active AND NOT COALESCE(g.is_dnp, FALSE) AND (g.minutes_played > 0 OR g.points > 0)
 ),
 
 player_form AS (
@@ -55,7 +56,8 @@ player_form AS (
     COUNTIF(game_date >= DATE_SUB(cache_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
     COUNTIF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY)) AS games_in_last_14_days,
     SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 7 DAY), minutes_played, 0)) AS minutes_last_7,
-    SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY), minutes_played, 0)) AS minutes_last_14
+    SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY), minutes_played, 0)) AS minutes_last_14,
+    MAX(game_date) AS last_game_date
   FROM season_games
   GROUP BY cache_date, player_lookup
 ),
@@ -118,5 +120,5 @@ LEFT JOIN team_form AS t
   ON t.cache_date = p.cache_date AND t.team_abbr = p.team_abbr
 LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
   ON z.analysis_date = p.cache_date AND z.player_lookup = p.player_lookup
--- absolute_min_games: fewer than 3 prior games gives no row at all.
-WHERE f.games_played_season >= 3
+-- absolute_min_games: fewer than 3 prior games gives no row at all; nor does a last game over 30 days ago.
+WHERE f.games_played_season >= 3 AND f.last_game_date >= DATE_SUB(p.cache_date, INTERVAL 30 DAY)

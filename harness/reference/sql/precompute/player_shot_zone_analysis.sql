@@ -1,18 +1,41 @@
 -- player_shot_zone_analysis: where each player shoots from, and how well, over his last 10 games.
--- Grain: analysis_date + player_lookup, for every player with at least one active game this season
--- before the date (not only the players who play that day).
+-- Grain: analysis_date + player_lookup, for every player (not only those who play that day) with 10
+-- active games of his last 10 since the season's first game in nba_reference.nba_schedule, the real
+-- processor's minimum; up to day 21 from that game it needs min(3 + days // 3, 9). A player below it
+-- gets no row.
 -- Active game: is_active and (minutes_played > 0 or fg_attempts > 0), as in the real processor.
--- Lookback: games strictly before analysis_date, same season_year. Thin samples are written with
--- sample_quality_10 / data_quality_tier saying so.
+-- Lookback: games strictly before analysis_date, since that first game. Samples under 10 games (early
+-- season) are written with sample_quality_10 / data_quality_tier / early_season_flag saying so.
 -- Ranges: *_rate_last_10 are shares of zoned shot attempts in percent [0, 100] (NUMERIC(5,2) in the
 -- contract); *_pct_last_10 are make rates in [0, 1]. Zones: paint and mid_range from play-by-play,
 -- three_pt from the box score; games whose play-by-play zones are unknown (NULL) do not count towards
 -- the zone shares, so a missing feed cannot masquerade as "no paint shots".
-WITH analysis_dates AS (
+WITH game_days AS (
   SELECT game_date AS analysis_date, MAX(season_year) AS season_year
   FROM nba_reference.nba_schedule
   WHERE game_status = 3 AND game_date BETWEEN @start_date AND @end_date
   GROUP BY game_date
+),
+
+analysis_dates AS (
+  -- Day zero: the season's first game in the schedule between Oct 1 and Nov 30 (any status).
+  SELECT d.analysis_date, d.season_year, MIN(s.game_date) AS season_start
+  FROM game_days AS d
+  JOIN nba_reference.nba_schedule AS s
+    ON s.game_date BETWEEN DATE(d.season_year, 10, 1) AND DATE(d.season_year, 11, 30)
+  WHERE s.game_date BETWEEN DATE_SUB(@start_date, INTERVAL 366 DAY) AND @end_date
+  GROUP BY d.analysis_date, d.season_year
+),
+
+thresholds AS (
+  SELECT
+    *,
+    IF(
+      DATE_DIFF(analysis_date, season_start, DAY) <= 21,
+      LEAST(3 + DIV(DATE_DIFF(analysis_date, season_start, DAY), 3), 9),
+      10
+    ) AS min_games
+  FROM analysis_dates
 ),
 
 active_games AS (
@@ -42,7 +65,7 @@ last_10 AS (
       ) AS games_ago
     FROM analysis_dates AS d
     JOIN active_games AS g
-      ON g.season_year = d.season_year AND g.game_date < d.analysis_date
+      ON g.game_date >= d.season_start AND g.game_date < d.analysis_date
   )
   WHERE games_ago <= 10
 ),
@@ -109,3 +132,5 @@ SELECT
   CURRENT_TIMESTAMP() AS processed_at,
   CURRENT_TIMESTAMP() AS created_at
 FROM shares
+JOIN thresholds USING (analysis_date)
+WHERE games_in_sample_10 >= min_games

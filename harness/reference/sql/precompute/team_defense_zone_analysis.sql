@@ -1,12 +1,22 @@
 -- team_defense_zone_analysis: how well each team defended each shot zone over its last 15 games.
--- Grain: analysis_date + team_abbr, for every team with at least one game this season before the date.
--- Lookback: games strictly before analysis_date and of the same season_year (no leakage, no carry-over
--- from last season). A thin sample is still written; data_quality_tier and games_in_sample say so.
+-- Grain: analysis_date + team_abbr, for every team with 15 games since Oct 1 before the date (the real
+-- processor's minimum and hard-coded season boundary; up to day 21 after Oct 1 it needs
+-- min(5 + days // 3, 14)). A team below it gets no row, and a date where no team has enough gets none.
+-- Lookback: games strictly before analysis_date, since Oct 1 of the same season_year (no leakage, no
+-- carry-over from last season).
 -- Ranges: *_pct_allowed_last_15 in [0, 1]; *_defense_vs_league_avg in percentage points (team pct minus
 -- league pct, times 100; positive = the team allows more than the league, i.e. a weak zone).
 WITH analysis_dates AS (
   -- The days being prepared for: final game dates of the schedule inside the requested range.
-  SELECT game_date AS analysis_date, MAX(season_year) AS season_year
+  SELECT
+    game_date AS analysis_date,
+    MAX(season_year) AS season_year,
+    DATE(MAX(season_year), 10, 1) AS season_boundary,
+    IF(
+      DATE_DIFF(game_date, DATE(MAX(season_year), 10, 1), DAY) <= 21,
+      LEAST(5 + DIV(DATE_DIFF(game_date, DATE(MAX(season_year), 10, 1), DAY), 3), 14),
+      15
+    ) AS min_games
   FROM nba_reference.nba_schedule
   WHERE game_status = 3 AND game_date BETWEEN @start_date AND @end_date
   GROUP BY game_date
@@ -30,7 +40,7 @@ prior_games AS (
     ) AS games_ago
   FROM analysis_dates AS d
   JOIN nba_analytics.team_defense_game_summary AS g
-    ON g.season_year = d.season_year AND g.game_date < d.analysis_date
+    ON g.season_year = d.season_year AND g.game_date < d.analysis_date AND g.game_date >= d.season_boundary
 ),
 
 last_15 AS (
@@ -122,4 +132,6 @@ SELECT
   CURRENT_TIMESTAMP() AS processed_at,
   CURRENT_TIMESTAMP() AS created_at
 FROM versus_league AS v
+JOIN analysis_dates AS d USING (analysis_date)
 LEFT JOIN zone_ranks AS r USING (analysis_date, team_abbr)
+WHERE v.games_in_sample >= d.min_games
