@@ -194,14 +194,14 @@ def test_phase4_rows_on_a_bootstrap_date_and_missing_on_a_normal_date(
     warehouse = _warehouse(backfilled_warehouse)
     execute(
         warehouse,
-        "INSERT INTO nba_precompute.team_defense_zone_analysis SELECT * REPLACE (DATE '2021-11-01' AS analysis_date) "
-        "FROM nba_precompute.team_defense_zone_analysis WHERE analysis_date = '2021-11-02'; "
+        "INSERT INTO nba_precompute.player_daily_cache SELECT * REPLACE (DATE '2021-11-01' AS cache_date) "
+        "FROM nba_precompute.player_daily_cache WHERE cache_date = '2021-11-02'; "
         "DELETE FROM nba_precompute.player_shot_zone_analysis WHERE analysis_date = '2021-11-03'",
     )
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify")
     assert run.ret == 1
     assert (
-        "team_defense_zone_analysis: rows on bootstrap dates, which are EXEMPT and must stay empty: 2021-11-01 ("
+        "player_daily_cache: rows on bootstrap dates, which are EXEMPT and must stay empty: 2021-11-01 ("
         in run.stdout
     )
     assert "player_shot_zone_analysis: no rows on 2021-11-03 (1 of 2 expected game dates)" in run.stdout

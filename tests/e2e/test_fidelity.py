@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from signoff_checks import load_signoff
 
@@ -126,27 +127,35 @@ def test_a_short_upcoming_table_closes_the_phase4_gate_with_the_scripts_rule(
     assert run.records == {} or "team_defense_zone_analysis" not in run.records
 
 
+def _player_game_summary_problems(path: Path, run_gameplan, change: str) -> tuple[list[str], Any]:
+    """``change`` made to the backfilled warehouse, then player_game_summary re-run: it fails, and its
+    problems as summary.json lists them."""
+    execute(DuckDBWarehouse(path), change)
+    run = run_gameplan(path, "--window", WINDOW, "--only", "player_game_summary", "-n", "0")
+    assert run.ret == 1
+    return _problems(_summary(run.home), "player_game_summary"), run
+
+
+def _one_matches(problems: list[str], start: str, end: str) -> bool:
+    return any(p.startswith(start) and p.endswith(end) for p in problems)
+
+
 def test_player_game_summary_fails_a_date_by_its_team_stats_rule(
     backfilled_warehouse: Callable[[], Path], run_gameplan
 ) -> None:
-    path = backfilled_warehouse()
     # 2021-11-02 has 5 games: keep the team offense of 3 of them (6 of 10 teams, 60 %).
-    execute(
-        DuckDBWarehouse(path),
+    problems, run = _player_game_summary_problems(
+        backfilled_warehouse(),
+        run_gameplan,
         "DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date = '2021-11-02' AND game_id IN "
         "(SELECT DISTINCT game_id FROM nba_analytics.team_offense_game_summary WHERE game_date = '2021-11-02' "
         "ORDER BY game_id LIMIT 2)",
     )
-    run = run_gameplan(path, "--window", WINDOW, "--only", "player_game_summary", "-n", "0")
-    assert run.ret == 1
-    problems = _problems(_summary(run.home), "player_game_summary")
-    assert any(
-        p.startswith("run history 2021-11-02: failed in run PlayerGameSummaryProcessor_")
-        and p.endswith(
-            "ValueError: Cannot process player stats without valid team stats. Team stats insufficient: 6/10 "
-            "teams (60.0% < 80.0% threshold). Run TeamOffenseGameSummaryProcessor first."
-        )
-        for p in problems
+    assert _one_matches(
+        problems,
+        "run history 2021-11-02: failed in run PlayerGameSummaryProcessor_",
+        "ValueError: Cannot process player stats without valid team stats. Team stats insufficient: 6/10 "
+        "teams (60.0% < 80.0% threshold). Run TeamOffenseGameSummaryProcessor first.",
     ), problems
     assert run.records["player_game_summary"]["result"]["exit_code"] == 0
 
@@ -154,21 +163,16 @@ def test_player_game_summary_fails_a_date_by_its_team_stats_rule(
 def test_a_held_lock_is_named_as_a_crash_or_a_lock(
     backfilled_warehouse: Callable[[], Path], run_gameplan
 ) -> None:
-    path = backfilled_warehouse()
-    execute(
-        DuckDBWarehouse(path),
+    problems, run = _player_game_summary_problems(
+        backfilled_warehouse(),
+        run_gameplan,
         "INSERT INTO nba_reference.processing_locks (lock_id, acquired_at, execution_id) "
         "VALUES ('PlayerGameSummaryProcessor_2021-11-02', CURRENT_TIMESTAMP(), 'another-run')",
     )
-    run = run_gameplan(path, "--window", WINDOW, "--only", "player_game_summary", "-n", "0")
-    assert run.ret == 1
-    problems = _problems(_summary(run.home), "player_game_summary")
-    assert any(
-        p.startswith("run history 2021-11-02: run PlayerGameSummaryProcessor_")
-        and p.endswith(
-            "has only its 'running' row: it crashed, or another run held its lock (stale after 10 minutes); "
-            "wait out the lock or clear it, then run --mode missing"
-        )
-        for p in problems
+    assert _one_matches(
+        problems,
+        "run history 2021-11-02: run PlayerGameSummaryProcessor_",
+        "has only its 'running' row: it crashed, or another run held its lock (stale after 10 minutes); "
+        "wait out the lock or clear it, then run --mode missing",
     ), problems
     assert "unfinished run (a 'running' row and no final row) on 2021-11-02" in run.stdout

@@ -12,7 +12,10 @@ against the real behaviour, not against its own assumptions:
   writes no run history (``upcoming_player_game_context``) runs every day without either check;
 - precompute jobs (Phase 4) walk final game dates and skip each season's bootstrap days without writing
   anything; a range run first checks that every analytics table covers 95 % of the non-bootstrap game
-  dates, and exits 1 before processing anything when one does not (``--dates`` runs skip this);
+  dates, and exits 1 before processing anything when one does not (``--dates`` runs skip this); each
+  writes only the entities that meet the real processor's minimum (contract 11.3: 15 team games since
+  Oct 1, 10 of the last 10 active games with an early-season formula, 3 games the last within 30 days,
+  a game in the 60 days before), so a date where none does is a ``success`` with 0 records;
 - each date's rows replace that date's rows of the output table in one transaction, together with its
   final run-history row; a ``running`` row is committed first, so a crash leaves the old rows and a
   ``running`` row with no final one.

@@ -10,6 +10,7 @@ import pytest
 
 from harness.declaration.loading import load_pipeline
 from harness.errors import ConfigError
+from tests.declarations import edited
 
 REPO_PIPELINE = Path(__file__).resolve().parents[3] / "pipeline.toml"
 
@@ -50,14 +51,6 @@ def test_dependents_are_transitive() -> None:
     blocked = pipeline.dependents("team_offense_game_summary")
     assert "player_game_summary" in blocked and "ml_feature_store_v2" in blocked
     assert "team_defense_game_summary" not in blocked and "upcoming_team_game_context" not in blocked
-
-
-def _broken(tmp_path: Path, old: str, new: str) -> Path:
-    text = REPO_PIPELINE.read_text()
-    assert old in text, old
-    path = tmp_path / "pipeline.toml"
-    path.write_text(text.replace(old, new, 1))
-    return path
 
 
 @pytest.mark.parametrize(
@@ -152,7 +145,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 )
 def test_broken_declarations(tmp_path: Path, old: str, new: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_pipeline(_broken(tmp_path, old, new))
+        load_pipeline(edited(tmp_path, old, new))
     assert re.search(message, str(caught.value)), str(caught.value)
     assert "\n" not in str(caught.value)
 

@@ -11,6 +11,7 @@ import pytest
 from harness.declaration.loading import load_pipeline
 from harness.declaration.templates import bind, render
 from harness.errors import ConfigError
+from tests.declarations import edited
 
 REPO_PIPELINE = Path(__file__).resolve().parents[3] / "pipeline.toml"
 TDZA_PARAMS = "params = { min_games = 15, early_days = 21, early_base = 5, early_cap = 14 }"
@@ -49,14 +50,6 @@ def test_a_rule_renders_tables_and_blocks_and_binds_its_own_parameters() -> None
     bound, values = bind(sql, rule.params, "e3")
     assert "@e3_min_games" in bound and "@min_games" not in bound and "@start" in bound
     assert values == {"e3_min_games": 15, "e3_early_days": 21, "e3_early_base": 5, "e3_early_cap": 14}
-
-
-def _broken(tmp_path: Path, old: str, new: str) -> Path:
-    text = REPO_PIPELINE.read_text()
-    assert old in text, old
-    path = tmp_path / "pipeline.toml"
-    path.write_text(text.replace(old, new, 1))
-    return path
 
 
 @pytest.mark.parametrize(
@@ -114,7 +107,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 def test_a_broken_rule_is_one_line_naming_the_key(
     tmp_path: Path, old: str, new: str, message: str | None
 ) -> None:
-    path = _broken(tmp_path, old, new)
+    path = edited(tmp_path, old, new)
     if message is None:
         load_pipeline(path)
         return
@@ -125,7 +118,7 @@ def test_a_broken_rule_is_one_line_naming_the_key(
 
 
 def test_blocks_that_name_each_other_are_refused(tmp_path: Path) -> None:
-    path = _broken(
+    path = edited(
         tmp_path,
         "# One row per team and final game",
         'left = "SELECT * FROM {right}"\nright = "SELECT * FROM {left}"\n# One row per team and final game',

@@ -3,10 +3,11 @@
 A module fixture takes a copy of the shared seeded warehouse (the 2021-22 demo season) and runs all ten
 reference jobs over 2021-10-19..2021-11-15 through their command-line entry point, in pipeline.toml's
 dependency order. The Phase 4 jobs skip the bootstrap days themselves, so their tables hold the game dates
-2021-11-02..2021-11-15. Tests read that file; the leakage test builds its own copy the same way, changes a
-day of player games and reruns the Phase 4 jobs. The thin-sample test runs two processors' SELECT, read-only,
-for a bootstrap day, which the jobs never write. Expected values are recomputed here with pandas from the
-Phase 3 rows, never hard-coded.
+2021-11-02..2021-11-15, except team_defense_zone_analysis: no team has its 15 games yet. Tests read that
+file; the leakage test builds its own copy the same way, changes a day of player games and reruns the
+Phase 4 jobs; the team defense zone tests backfill team defense further and run that processor's SELECT,
+read-only, for the days after the window. Expected values, minimums included, are recomputed here with
+pandas from the Phase 3 rows, never hard-coded.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def game_dates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> set[da
 # --- coverage and grain ---------------------------------------------------------------------------
 
 
-def test_every_post_bootstrap_game_date_has_rows(
+def test_every_post_bootstrap_game_date_has_rows_but_team_defense_zones(
     con: duckdb.DuckDBPyConnection, phase4: dict[str, Table]
 ) -> None:
     expected = game_dates(con, FIRST_NORMAL_DAY, WINDOW[1])
@@ -95,7 +96,8 @@ def test_every_post_bootstrap_game_date_has_rows(
         name: {row[0] for row in con.execute(f"SELECT DISTINCT {t.date_column} FROM {t.ref}").fetchall()}
         for name, t in phase4.items()
     }
-    assert covered == dict.fromkeys(phase4, expected)
+    # No team has 15 games before mid-November (contract 11.3): the zone table is empty in this window.
+    assert covered == {**dict.fromkeys(phase4, expected), "team_defense_zone_analysis": set()}
 
 
 def test_grain_is_unique(con: duckdb.DuckDBPyConnection, phase4: dict[str, Table]) -> None:
@@ -123,18 +125,45 @@ def prior_games(games: pd.DataFrame, day: date, season_year: int) -> pd.DataFram
     return games[(games["game_date"] < pd.Timestamp(day)) & (games["season_year"] == season_year)]
 
 
-def test_team_defense_rows_are_every_team_with_a_prior_game(con: duckdb.DuckDBPyConnection) -> None:
-    defense = frame(
-        con, "SELECT defending_team_abbr, game_date, season_year FROM nba_analytics.team_defense_game_summary"
-    )
-    for day in sorted(game_dates(con, FIRST_NORMAL_DAY, WINDOW[1])):
-        expected = set(prior_games(defense, day, 2021)["defending_team_abbr"])
-        got = frame(
-            con,
-            "SELECT team_abbr FROM nba_precompute.team_defense_zone_analysis WHERE analysis_date = ?",
-            [day],
+LATE = (date(2021, 11, 16), date(2021, 11, 25))
+"""Past the window: the first teams reach 15 games (the window itself has no team defense zone row)."""
+
+
+@pytest.fixture(scope="module")
+def late_zones(
+    warehouse_factory: Callable[[], Path], run_jobs: RunJobs
+) -> tuple[pd.DataFrame, dict[date, pd.DataFrame]]:
+    """Team defense backfilled to LATE's end, and the zone processor's SELECT for each game date of LATE
+    (read-only: the rows it would write)."""
+    path = warehouse_factory()
+    run_jobs(path, ["team_defense_game_summary"], WINDOW[0], LATE[1])
+    with connect_read_only(path) as con:
+        defense = frame(
+            con, "SELECT defending_team_abbr, game_date FROM nba_analytics.team_defense_game_summary"
         )
-        assert set(got["team_abbr"]) == expected, day
+        rows = {}
+        for day in sorted(game_dates(con, *LATE)):
+            sql, params = bind(processor_sql("team_defense_zone_analysis"), day, day)
+            rows[day] = con.execute(sql, params).df()
+    return defense, rows
+
+
+def test_team_defense_rows_are_the_teams_with_fifteen_games_since_october_1(
+    late_zones: tuple[pd.DataFrame, dict[date, pd.DataFrame]],
+) -> None:
+    defense, rows = late_zones
+    for day, got in rows.items():
+        counts = (
+            defense[
+                (defense["game_date"] >= pd.Timestamp(2021, 10, 1))
+                & (defense["game_date"] < pd.Timestamp(day))
+            ]
+            .groupby("defending_team_abbr")
+            .size()
+        )
+        assert set(got["team_abbr"]) == set(counts[counts >= 15].index), day
+        assert (got["games_in_sample"] == 15).all() and set(got["data_quality_tier"]) <= {"high"}, day
+    assert rows[min(rows)].empty and not rows[max(rows)].empty, "the minimum must bite on the first day only"
 
 
 def test_composite_factors_rows_are_the_upcoming_players(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,13 +189,13 @@ def test_feature_store_rows_are_the_players_of_the_day(con: duckdb.DuckDBPyConne
 
 
 # Keyed by pipeline.toml table name.
+ZONE_RANGES = {
+    "paint_pct_allowed_last_15": (0, 1),
+    "mid_range_pct_allowed_last_15": (0, 1),
+    "three_pt_pct_allowed_last_15": (0, 1),
+    "games_in_sample": (15, 15),
+}
 RANGE_CHECKS = {
-    "team_defense_zone_analysis": {
-        "paint_pct_allowed_last_15": (0, 1),
-        "mid_range_pct_allowed_last_15": (0, 1),
-        "three_pt_pct_allowed_last_15": (0, 1),
-        "games_in_sample": (1, 15),
-    },
     "player_shot_zone_analysis": {
         "paint_rate_last_10": (0, 100),
         "mid_range_rate_last_10": (0, 100),
@@ -200,6 +229,15 @@ def test_values_stay_in_documented_ranges(
         assert out_of_range == 0, column
 
 
+def test_team_defense_zone_values_stay_in_documented_ranges(
+    late_zones: tuple[pd.DataFrame, dict[date, pd.DataFrame]],
+) -> None:
+    rows = pd.concat(late_zones[1].values())
+    assert len(rows) > 0
+    for column, (low, high) in ZONE_RANGES.items():
+        assert rows[column].between(low, high).all(), column
+
+
 def test_fatigue_score_is_never_null(con: duckdb.DuckDBPyConnection) -> None:
     nulls = con.execute(
         "SELECT COUNT(*) FROM nba_precompute.player_composite_factors WHERE fatigue_score IS NULL"
@@ -207,9 +245,12 @@ def test_fatigue_score_is_never_null(con: duckdb.DuckDBPyConnection) -> None:
     assert nulls == 0
 
 
-def test_strongest_and_weakest_zones_follow_the_league_comparison(con: duckdb.DuckDBPyConnection) -> None:
+def test_strongest_and_weakest_zones_follow_the_league_comparison(
+    late_zones: tuple[pd.DataFrame, dict[date, pd.DataFrame]],
+) -> None:
     zones = ["paint", "mid_range", "three_pt"]
-    rows = frame(con, "SELECT * FROM nba_precompute.team_defense_zone_analysis")
+    rows = pd.concat(late_zones[1].values())
+    assert len(rows) > 0
     versus = rows[[f"{zone}_defense_vs_league_avg" for zone in zones]].astype(float).to_numpy()
     # Ties go to the zone listed first, which is what argmin/argmax return.
     assert list(rows["strongest_zone"]) == [zones[i] for i in versus.argmin(axis=1)]
@@ -317,23 +358,37 @@ def test_shot_zone_rates_match_pandas(con: duckdb.DuckDBPyConnection) -> None:
 # --- thin samples and leakage ----------------------------------------------------------------------
 
 
-def test_thin_samples_are_written_with_a_low_tier(con: duckdb.DuckDBPyConnection) -> None:
-    # Two days after the opener every team has at most 2 prior games: rows exist, all flagged thin.
-    early = date(2021, 10, 21)
-    for processor, tier_column, games_column in (
-        ("team_defense_zone_analysis", "data_quality_tier", "games_in_sample"),
-        ("player_shot_zone_analysis", "data_quality_tier", "games_in_sample_10"),
-    ):
-        sql, params = bind(processor_sql(processor), early, early)
-        rows = con.execute(sql, params).df()
-        assert len(rows) > 0, processor
-        assert set(rows[tier_column]) == {"low"}, processor
-        assert rows[games_column].max() <= 2, processor
-    sample_quality = frame(
+def early_minimum(day: date, day_zero: date, base: int, cap: int, full: int) -> int:
+    """The real processors' early-season minimum (contract 11.3), recomputed here."""
+    days = (day - day_zero).days
+    return min(base + days // 3, cap) if days <= 21 else full
+
+
+def test_shot_zone_rows_are_the_players_meeting_the_early_season_minimum(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Day zero is the season's first game (2021-10-19): 11-02 (day 14) needs 7 games, 11-10 on needs 10.
+    games = frame(
         con,
-        "SELECT DISTINCT sample_quality_10 FROM nba_precompute.player_shot_zone_analysis WHERE games_in_sample_10 < 5",
+        "SELECT player_lookup, game_date FROM nba_analytics.player_game_summary "
+        "WHERE is_active AND (minutes_played > 0 OR fg_attempts > 0)",
     )
-    assert set(sample_quality["sample_quality_10"]) <= {"insufficient"}
+    for day in sorted(game_dates(con, FIRST_NORMAL_DAY, WINDOW[1])):
+        needed = early_minimum(day, date(2021, 10, 19), 3, 9, 10)
+        before = games[
+            (games["game_date"] >= pd.Timestamp(2021, 10, 19)) & (games["game_date"] < pd.Timestamp(day))
+        ]
+        counts = before.groupby("player_lookup").size().clip(upper=10)
+        rows = frame(
+            con,
+            "SELECT player_lookup, games_in_sample_10, early_season_flag FROM nba_precompute.player_shot_zone_analysis "
+            "WHERE analysis_date = ?",
+            [day],
+        )
+        assert set(rows["player_lookup"]) == set(counts[counts >= needed].index), day
+        assert (rows["early_season_flag"] == (rows["games_in_sample_10"] < 10)).all(), day
+    assert early_minimum(FIRST_NORMAL_DAY, date(2021, 10, 19), 3, 9, 10) == 7
+    assert len(rows) > 0
 
 
 def canonical_rows(con: duckdb.DuckDBPyConnection, table: str, date_column: str, last_day: date) -> list[str]:
