@@ -5,6 +5,7 @@ reason, skip what it blocks with that reason, and fail the run; bad input is one
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,7 @@ def test_incomplete_phase3_table_blocks_phase4(
         (["--window", "2021-10-19", "--only", "player_game_summry"], "ERROR: --only: unknown processor 'player_game_summry'; did you mean 'player_game_summary'?"),
         (["--window", "2021-10-19", "--mode", "only"], "ERROR: --mode only needs the processors to re-run: --only NAME[,NAME...]"),
         (["--window", "2021-10-19", "--timeout", "-5"], "ERROR: --timeout '-5' is not a positive number of seconds"),
-        (["--window", "2026-11-20:2026-12-05"], "ends on or after today"),
+        (["--window", f"{date.today() - timedelta(days=10)}:{date.today() + timedelta(days=5)}"], "ends on or after today"),
         (["--window", "2021-10-19:2025-04-13"], "spans 1273 days, more than 200; pass --max-window-days 1273 if you mean it"),
         (["--window", "2021-10-19", "--max-window-days", "lots"], "--max-window-days 'lots' is not a positive whole number"),
         (["--window", "2021-10-19'; DROP TABLE nba_raw.nbac_schedule; --"], "dates must be YYYY-MM-DD"),
