@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
+
 from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 from tests.sql import query
@@ -106,7 +108,8 @@ def assert_signoff_matches_warehouse(
                 assert (cls, shown) == (("cv-unexpected", str(rows)) if rows else ("cv-none_expected", "NE"))
 
     ran = [p for p in summary["processors"] if p["status"] != "not run"]
-    assert html.count("<rect ") == len([p for p in ran if p["seconds"] is not None])
+    drawn = html.partition('id="harness-timeline"')[2].split("</svg>")[0]
+    assert drawn.count("<rect ") == len([p for p in ran if p["seconds"] is not None])
     for processor in summary["processors"]:
         assert f"<td>{processor['name']}</td><td>{processor['status']}</td>" in html
     failures = query(
@@ -123,10 +126,5 @@ def assert_signoff_matches_warehouse(
 
 
 def _escaped(text: str) -> str:
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#x27;")
-    )
+    """As the report's templates escape it (Jinja2's autoescape)."""
+    return str(escape(text))
