@@ -35,6 +35,7 @@ BEFORE_RESULTS: tuple[Section, ...] = (
     Section("success.html.j2", views.success),
     Section("unexercised.html.j2", views.unexercised),
     Section("coverage.html.j2", views.coverage),
+    Section("quality.html.j2", views.quality),
     Section("run.html.j2", views.run),
 )
 """What the person signing off reads first, above pytest-html's result filters."""
