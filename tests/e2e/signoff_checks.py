@@ -107,6 +107,24 @@ def assert_signoff_matches_warehouse(
                 assert cell["reason"].startswith("none expected: "), (table.name, day)
                 assert (cls, shown) == (("cv-unexpected", str(rows)) if rows else ("cv-none_expected", "NE"))
 
+    for table_name, scored in summary["quality"].items():
+        table, column = pipeline.tables[table_name], scored["column"]
+        assert column == table.quality_column
+        spread = query(
+            warehouse,
+            f"SELECT {table.date_column} AS day, COUNT({column}) AS n, MIN({column}) AS low, "
+            f"MAX({column}) AS high FROM {table.ref} WHERE {table.date_column} BETWEEN @s AND @e "
+            f"AND {column} IS NOT NULL GROUP BY 1",
+            {"s": start, "e": end},
+        )
+        expected = {
+            str(d)[:10]: (int(n), float(lo), float(hi))
+            for d, n, lo, hi in zip(spread["day"], spread["n"], spread["low"], spread["high"], strict=True)
+        }
+        assert {day: (f["rows"], f["low"], f["high"]) for day, f in scored["dates"].items()} == expected
+        for f in scored["dates"].values():
+            assert f["low"] <= f["q1"] <= f["median"] <= f["q3"] <= f["high"], (table_name, f)
+
     ran = [p for p in summary["processors"] if p["status"] != "not run"]
     drawn = html.partition('id="harness-timeline"')[2].split("</svg>")[0]
     assert drawn.count("<rect ") == len([p for p in ran if p["seconds"] is not None])

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from signoff_checks import load_signoff
+from signoff_checks import assert_signoff_matches_warehouse, load_signoff
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WINDOW = "2021-10-31:2021-11-03"  # two bootstrap days, then two normal days
+READY_WINDOW = "2021-10-19:2021-11-15"  # the gameplan's 28 days from the opener: READY on the demo season
+NOT_READY_WINDOW = "2021-10-31:2021-11-03"  # no games before it were processed: Phase 4 has too little
 VIEWPORT = (1366, 768)
 
 pytestmark = pytest.mark.skipif(
@@ -92,15 +93,16 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def reports(
-    tmp_path_factory: pytest.TempPathFactory, history_warehouse, warehouse_factory, run_gameplan
-) -> dict:
-    """The report of a READY run (Phase 3 history before the window) and of a NOT READY one (none: the
-    Phase 4 processors that need recent games write nothing)."""
-    ready = run_gameplan(history_warehouse(), "--window", WINDOW, "-n", "0")
-    not_ready = run_gameplan(warehouse_factory(), "--window", WINDOW, "-n", "0")
+def reports(warehouse_factory, run_gameplan, pipeline) -> dict:
+    """The report of a READY run (the gameplan's window) and of a NOT READY one (a window after three
+    weeks nobody processed: the Phase 4 processors that need recent games write nothing)."""
+    warehouses = warehouse_factory(), warehouse_factory()
+    ready = run_gameplan(warehouses[0], "--window", READY_WINDOW, "-n", "0")
+    not_ready = run_gameplan(warehouses[1], "--window", NOT_READY_WINDOW, "-n", "0")
     assert ready.ret == 0, ready.stdout[-3000:]
     assert not_ready.ret == 1, not_ready.stdout[-3000:]
+    for run, path in zip((ready, not_ready), warehouses, strict=True):
+        assert_signoff_matches_warehouse(run.home, run.ret, path, pipeline)  # the quality figures among them
     return {"ready": ready.home, "not ready": not_ready.home}
 
 
@@ -139,6 +141,8 @@ def test_the_signoff_page_in_a_browser(browser: Any, reports: dict, which: str, 
         assert success.find_elements(By.CSS_SELECTOR, "li[data-met=false]")
     # The banner's text is readable: white on a dark background.
     assert verdict.value_of_css_property("color") == "rgba(255, 255, 255, 1)"
+    banner = verdict.value_of_css_property("background-color")
+    assert banner == ("rgba(27, 94, 32, 1)" if which == "ready" else "rgba(183, 28, 28, 1)")
 
     # Every grid cell has its state's colour.
     cells = browser.execute_script(GRID)
@@ -166,6 +170,14 @@ def test_the_signoff_page_in_a_browser(browser: Any, reports: dict, which: str, 
         if (message := json.loads(entry["message"])["message"])["method"] == "Network.requestWillBeSent"
     }
     assert {url for url in requested if not url.startswith("data:")} <= {page}
+
+    # In print (the PDF to attach to the change), the filters go and the colours stay.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert (
+        browser.find_element(By.CSS_SELECTOR, ".summary .controls").value_of_css_property("display") == "none"
+    )
+    assert verdict.value_of_css_property("background-color") == banner
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
     browser.get(page)  # the filters untouched, for the picture
     shot = tmp_path / f"{which.replace(' ', '-')}.png"
