@@ -1,4 +1,5 @@
-"""The values each section of the report shows, one function per section (``html.SECTIONS``).
+"""The values each section of the report shows, one function per section (``html.BEFORE_RESULTS`` and
+``html.AFTER_RESULTS`` list them in page order).
 
 The templates only lay these out: what a cell means, which settings are defaults and where a bar of the
 timeline goes are decided here, in Python, where they are typed and tested.
