@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from harness.reporting import views
+from harness.reporting import quality_chart, views
 from harness.reporting.signoff import SignOff
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ BEFORE_RESULTS: tuple[Section, ...] = (
     Section("success.html.j2", views.success),
     Section("unexercised.html.j2", views.unexercised),
     Section("coverage.html.j2", views.coverage),
-    Section("quality.html.j2", views.quality),
+    Section("quality.html.j2", quality_chart.quality),
     Section("run.html.j2", views.run),
 )
 """What the person signing off reads first, above pytest-html's result filters."""
