@@ -81,10 +81,17 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``harness`` command; user mistakes exit 2 with one line, warehouse errors 1."""
+    """Run one ``harness`` command; user mistakes exit 2 with one line, warehouse errors 1, and a reader
+    that closed the pipe early (``harness query ... | head``) ends the command quietly with 0."""
     args = _parser().parse_args(argv)
     try:
         return {"query": _query, "seed": _seed}[args.command](args)
+    except BrokenPipeError:
+        # Python would report the lost output again when it flushes stdout at exit: point stdout at
+        # /dev/null first, as the documentation of signal.SIGPIPE advises.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ConfigError as exc:
         print(f"harness: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,8 +1,8 @@
 """A phase's verification and the run history's, as the check tests read them and the sign-off shows them.
 
 ``check_phase`` reads, for every output table of a phase and in one query each, the rows per date, the
-expected entities against the table's, the reconciled values, and the grains and ranges, and validates
-them with the expectation suites; ``check_history`` reads the latest run per processor and date (one
+expected entities against the table's, the reconciled values, the grains and ranges, and the quality
+scores' spread, and validates them with the expectation suites; ``check_history`` reads the latest run per processor and date (one
 query) and the totals (one query). Each leaves a record of what it gathered in the run directory, which
 is all the sign-off reads.
 """
@@ -29,6 +29,7 @@ from harness.checking.gx import Finding, validate
 from harness.checking.history import HistoryTotal, LatestRun, history_totals, latest_runs
 from harness.checking.quality import quality_frame
 from harness.checking.reconcile import read_mismatches
+from harness.checking.scores import Scores, read_scores, scores_from_record, scores_record
 from harness.checking.states import Unexercised, has_minimum, unexercised
 from harness.context.records import Record, evidence_path, read_record, write_record
 from harness.context.run import RunContext
@@ -62,6 +63,8 @@ class PhaseChecks:
     """Tables not checked, with the reason (Step 1 found them missing or short of columns)."""
     unexercised: dict[str, Unexercised]
     """Tables the window expects no entity of on any date it judges them on."""
+    scores: Scores
+    """The quality spread per date of the tables that declare a quality column."""
 
     def for_table(self, table: str, *suites: str) -> list[Finding]:
         """The findings about ``table`` from the named suites."""
@@ -111,6 +114,7 @@ def check_phase(run: RunContext, phase: int, broken: Mapping[str, str]) -> Phase
         ]  # fmt: skip
         lacking = {u.table: u for u in unexercised(conn, run, idle)} if idle else {}
         mismatches = read_mismatches(conn, pipeline, tables, window.start, window.end)
+        scores = read_scores(conn, tables, window)
         if tables:
             quality = quality_frame(conn, tables, window)
             findings += validate("grains_and_ranges", quality.rename(columns={"table_name": "subject"}))
@@ -124,7 +128,7 @@ def check_phase(run: RunContext, phase: int, broken: Mapping[str, str]) -> Phase
         + validate("reconciliation", reconciliation_frame(mismatches))
         + findings
     )
-    checks = PhaseChecks(states, counts, findings, left_out, lacking)
+    checks = PhaseChecks(states, counts, findings, left_out, lacking, scores)
     write_record(evidence_path(run.directory, f"phase-{phase}"), phase_record(checks))
     return checks
 
@@ -140,6 +144,7 @@ def phase_record(checks: PhaseChecks) -> Record:
             for table, days in checks.coverage.items()
         },
         "unexercised": [u.to_record() for u in checks.unexercised.values()],
+        "scores": scores_record(checks.scores),
     }
 
 
@@ -157,6 +162,12 @@ def read_coverage(run_directory: Path, phase: int) -> tuple[Coverage, list[dict[
         for table, days in record["coverage"].items()
     }
     return coverage, list(record["unexercised"])
+
+
+def read_phase_scores(run_directory: Path, phase: int) -> Scores:
+    """The quality spreads ``check_phase`` left for ``phase`` (none when it was not checked)."""
+    record = read_record(evidence_path(run_directory, f"phase-{phase}"))
+    return scores_from_record(record.get("scores", {})) if record else {}
 
 
 @dataclass(frozen=True)

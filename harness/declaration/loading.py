@@ -46,6 +46,7 @@ TABLE_KEYS = {
     "ranges",
     "present",
     "partition_coverage",
+    "quality_column",
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 
@@ -240,6 +241,7 @@ class _Builder:
             date_column = self.require(where, spec, "date_column", str)
             grain = self.require(where, spec, "grain", list)
             game_id = spec.get("game_id_column")
+            quality = spec.get("quality_column")
             for key in sorted(set(spec) - TABLE_KEYS):
                 self.problem(f"{where}.{key}", "unknown key; remove it or fix its spelling")
             expected = spec.get("expected_dates", "game_dates")
@@ -264,6 +266,7 @@ class _Builder:
                 reconcile=rules.reconciliations(
                     f"{where}.reconcile", spec.get("reconcile", []), self.problem
                 ),
+                quality_column=self.identifier(f"{where}.quality_column", quality) if quality else None,
             )
         return tables
 

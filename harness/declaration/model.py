@@ -93,6 +93,9 @@ class Table:
     entities: EntityRule | None = None
     """The entities it must hold per date; without a rule only dates are checked."""
     reconcile: tuple[Reconciliation, ...] = ()
+    quality_column: str | None = None
+    """A per-row quality score (``feature_quality_score``, ``data_completeness_pct``): the report draws its
+    median and spread per date, because low scores early in a season are normal and should look it."""
 
     @property
     def ref(self) -> str:
@@ -107,6 +110,8 @@ class Table:
         named += tuple(check.column for check in self.reconcile)
         if self.game_id_column:
             named += (self.game_id_column,)
+        if self.quality_column:
+            named += (self.quality_column,)
         return tuple(dict.fromkeys(named))
 
 

@@ -26,8 +26,8 @@ STEP_PROPERTY = "harness_step"
 def outcome_of(report: pytest.TestReport) -> StepOutcome | None:
     """The outcome a report settles (call, or a setup that failed or skipped, or a failed teardown).
 
-    The message is the failure's own text: ``str(report.longrepr)``, not ``longreprtext``, which under
-    xdist starts with the worker's ``[gw0] linux -- Python ...`` line.
+    The message is the failure's own text (``failure_message``), whether the report came from a worker or
+    from this process.
     """
     from harness.reporting.signoff import StepOutcome
 
@@ -39,9 +39,19 @@ def outcome_of(report: pytest.TestReport) -> StepOutcome | None:
     if report.skipped and isinstance(report.longrepr, tuple):
         message = str(report.longrepr[2]).removeprefix("Skipped: ")
     else:
-        message = str(report.longrepr).strip() if report.failed and report.longrepr else ""
+        message = failure_message(report) if report.failed else ""
     blocked = report.skipped and is_blocked(message)
     return StepOutcome(report.nodeid, step, outcome, message, blocked, properties)
+
+
+def failure_message(report: pytest.TestReport) -> str:
+    """What the failure says: the crash's own message (``pytest.fail``'s text without ``Failed:``, or
+    ``AssertionError: ...`` for an assertion), never the traceback's first source line nor the worker header
+    (``[gw0] linux -- Python ...``) that ``longreprtext`` starts with under xdist."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and crash.message:
+        return str(crash.message).removeprefix("Failed: ").strip()
+    return str(report.longrepr or "").strip()
 
 
 class RunRecorder:

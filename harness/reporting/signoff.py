@@ -17,7 +17,8 @@ from typing import Any
 
 from harness.checking.chains import ChainResult, chains_from_record
 from harness.checking.history import HistoryTotal, LatestRun
-from harness.checking.phase import Cell, Coverage, read_coverage, read_history
+from harness.checking.phase import Cell, Coverage, read_coverage, read_history, read_phase_scores
+from harness.checking.scores import Scores
 from harness.context.records import evidence_path, read_record
 from harness.context.run import RunContext
 from harness.reporting.estimate import Estimate, estimate
@@ -81,6 +82,8 @@ class SignOff:
     latest: list[LatestRun]
     history: list[HistoryTotal]
     estimates: list[Estimate]
+    scores: Scores = field(default_factory=dict)
+    """The quality spread per date of the checked tables that declare a quality column."""
 
     @property
     def failures(self) -> list[LatestRun]:
@@ -126,10 +129,12 @@ def build_signoff(
     chains = chains_from_record(chains_record, pipeline) if chains_record else {}
     coverage: Coverage = {}
     unexercised: list[dict[str, Any]] = []
+    scores: Scores = {}
     for phase in pipeline.phases:
         cells, idle = read_coverage(run.directory, phase) or ({}, [])
         coverage.update(cells)
         unexercised += idle
+        scores.update(read_phase_scores(run.directory, phase))
     latest, totals = read_history(run.directory) or ([], [])
     depth = levels(pipeline)
     estimates = [
@@ -140,7 +145,7 @@ def build_signoff(
     label, reasons = verdict(tests, exit_status)
     return SignOff(
         run, label, reasons, int(exit_status), datetime.now(UTC), list(tests), plan, processors, chains,
-        coverage, unexercised, latest, totals, estimates,
+        coverage, unexercised, latest, totals, estimates, scores,
     )  # fmt: skip
 
 

@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.checking.scores import scores_record
 from harness.context.run import RunContext
 from harness.reporting.signoff import SignOff, Verdict
+from harness.reporting.success import success_list
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 
 def _head(run: RunContext, verdict: Verdict, reasons: list[str], exit_status: int) -> dict[str, Any]:
@@ -63,6 +65,11 @@ def summary(signoff: SignOff) -> dict[str, Any]:
             for table, days in signoff.coverage.items()
         },
         "unexercised": signoff.unexercised,
+        "success": [{"outcome": i.outcome, "met": i.met, "figure": i.figure} for i in success_list(signoff)],
+        "quality": {
+            table: {"column": signoff.run.pipeline.tables[table].quality_column, "dates": dates}
+            for table, dates in scores_record(signoff.scores).items()
+        },
         "processors": [
             {
                 "name": p.name,

@@ -13,6 +13,7 @@ from harness.checking.chains import coverage_sql as chains_sql
 from harness.checking.coverage import METADATA, coverage_method, coverage_query
 from harness.checking.history import latest_runs_sql
 from harness.checking.quality import quality_sql
+from harness.checking.scores import scores_sql
 from harness.context.run import RunContext
 from harness.declaration.model import Processor, Table
 from harness.errors import HarnessError
@@ -42,6 +43,8 @@ def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
         yield _coverage(phase.name, tables, run, metadata)
         sql, bounds = quality_sql(tables)
         yield f"{phase.name} grains and ranges", sql, {**span, **bounds}
+        if (scores := scores_sql(tables)) is not None:
+            yield f"{phase.name} quality scores", scores, span
     yield _history("run history, every processor", list(pipeline.processors.values()), run)
 
 

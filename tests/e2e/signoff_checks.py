@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
+
 from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 from tests.sql import query
@@ -60,7 +62,7 @@ def assert_signoff_matches_warehouse(
 ) -> dict[str, Any]:
     summary, html = load_signoff(home)
     warehouse = DuckDBWarehouse(warehouse_path)
-    assert summary["format_version"] == "1.0"
+    assert summary["format_version"] == "1.1"
     assert summary["ready"] is (ret == 0) and summary["exit_status"] == ret
     assert (summary["verdict"] == "READY FOR FULL-SEASON RUN") is (ret == 0)
     banner = re.search(r'id="harness-verdict"><b>([^<]+)</b>', html)
@@ -105,8 +107,27 @@ def assert_signoff_matches_warehouse(
                 assert cell["reason"].startswith("none expected: "), (table.name, day)
                 assert (cls, shown) == (("cv-unexpected", str(rows)) if rows else ("cv-none_expected", "NE"))
 
+    for table_name, scored in summary["quality"].items():
+        table, column = pipeline.tables[table_name], scored["column"]
+        assert column == table.quality_column
+        spread = query(
+            warehouse,
+            f"SELECT {table.date_column} AS day, COUNT({column}) AS n, MIN({column}) AS low, "
+            f"MAX({column}) AS high FROM {table.ref} WHERE {table.date_column} BETWEEN @s AND @e "
+            f"AND {column} IS NOT NULL GROUP BY 1",
+            {"s": start, "e": end},
+        )
+        expected = {
+            str(d)[:10]: (int(n), float(lo), float(hi))
+            for d, n, lo, hi in zip(spread["day"], spread["n"], spread["low"], spread["high"], strict=True)
+        }
+        assert {day: (f["rows"], f["low"], f["high"]) for day, f in scored["dates"].items()} == expected
+        for f in scored["dates"].values():
+            assert f["low"] <= f["q1"] <= f["median"] <= f["q3"] <= f["high"], (table_name, f)
+
     ran = [p for p in summary["processors"] if p["status"] != "not run"]
-    assert html.count("<rect ") == len([p for p in ran if p["seconds"] is not None])
+    drawn = html.partition('id="harness-timeline"')[2].split("</svg>")[0]
+    assert drawn.count("<rect ") == len([p for p in ran if p["seconds"] is not None])
     for processor in summary["processors"]:
         assert f"<td>{processor['name']}</td><td>{processor['status']}</td>" in html
     failures = query(
@@ -123,10 +144,5 @@ def assert_signoff_matches_warehouse(
 
 
 def _escaped(text: str) -> str:
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#x27;")
-    )
+    """As the report's templates escape it (Jinja2's autoescape)."""
+    return str(escape(text))

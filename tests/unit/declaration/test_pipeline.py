@@ -78,6 +78,11 @@ def test_dependents_are_transitive() -> None:
             r"\[tables\.player_daily_cache\.date_column\] 'cache_date --' is not a plain identifier",
         ),
         (
+            'quality_column = "feature_quality_score"',
+            'quality_column = "feature_quality_score) --"',
+            r"\[tables\.ml_feature_store_v2\.quality_column\] 'feature_quality_score\) --' is not a plain identifier",
+        ),
+        (
             'severity = "info"',
             'severity = "minor"',
             r"\[chains\.game_lines\.severity\] 'minor' is not one of critical, warning, info",
@@ -131,6 +136,7 @@ def test_dependents_are_transitive() -> None:
         "cycle",
         "sql-identifier",
         "column-identifier",
+        "quality-column-identifier",
         "severity",
         "missing-key",
         "dataset",
