@@ -110,8 +110,10 @@ class RunContext:
 
 
 def new_run_id() -> str:
-    """A new run id: the UTC start time and a random suffix, unique per run."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    """A new run id: the UTC start time and a random suffix, unique per run. Lowercase digits, ``-`` and hex
+    only: BigQuery lowercases job labels, and the run id must read the same in ``INFORMATION_SCHEMA.JOBS``
+    (label ``harness_run_id``) as in the report."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 def build_context(settings: Settings, run_id: str, today: date | None = None) -> RunContext:

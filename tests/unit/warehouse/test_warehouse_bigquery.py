@@ -336,9 +336,9 @@ def test_errors_the_emulator_cannot_produce() -> None:
         "User does not have bigquery.jobs.create permission in project nope."
     )
     assert str(warehouse_error(denied, "nope", None)) == (
-        "BigQuery refused: Access Denied: Project nope: User does not have bigquery.jobs.create permission "
-        "in project nope.; check that project nope exists and your account may run jobs in it "
-        "(roles/bigquery.jobUser)"
+        "BigQuery refused (accessDenied): access denied: Access Denied: Project nope: User does not have "
+        "bigquery.jobs.create permission in project nope.; check that project nope exists and your account "
+        "may run jobs in it (roles/bigquery.jobUser) and read and write the datasets (roles/bigquery.dataEditor)"
     )
 
 
