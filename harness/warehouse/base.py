@@ -35,6 +35,12 @@ class Connection(Protocol):
         """Everything inside commits together or not at all."""
         ...
 
+    def script(self, sql: str, params: Params | None = None) -> None:
+        """Run the ``;``-separated statements as one transaction sent at once: on BigQuery one
+        multi-statement job, which BigQuery rolls back whole when a statement fails, so a process killed
+        half-way leaves no open transaction holding a table (as separate BEGIN ... COMMIT jobs would)."""
+        ...
+
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to ``dataset.table`` matching columns by name; returns rows written."""
         ...

@@ -88,6 +88,11 @@ class DuckDBConnection:
             raise
         self._con.execute("COMMIT")
 
+    def script(self, sql: str, params: Params | None = None) -> None:
+        """The statements in one transaction (DuckDB has no multi-statement job to send)."""
+        with self.transaction():
+            self._run(sql, params)
+
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` matching columns by name; rows written."""
         # BY NAME: a plain SELECT * would match columns by position.

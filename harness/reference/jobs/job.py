@@ -94,16 +94,24 @@ def error_json(error_type: str, message: str, started: datetime) -> str:
     )
 
 
-def write_history(conn: Connection, job: Job, row: dict[str, object]) -> None:
-    """Append a run-history row (processors that write none skip it, like UPGC's script)."""
+def history_insert(job: Job, row: dict[str, object]) -> tuple[str, dict[str, object]]:
+    """The INSERT of a run-history row and its parameters; ``("", {})`` for a processor that writes none
+    (like UPGC's script)."""
     if not job.processor.writes_run_history:
-        return
+        return "", {}
     # Unset fields are left out (NULL by default): BigQuery cannot type a NULL query parameter.
     row = {key: value for key, value in row.items() if value is not None}
     columns = ", ".join(row)
     values = ", ".join(f"PARSE_JSON(@{k})" if k in ("errors", "summary") else f"@{k}" for k in row)
     history = job.pipeline.tables[job.pipeline.run_history]
-    conn.execute(f"INSERT INTO {history.ref} ({columns}) VALUES ({values})", row)
+    return f"INSERT INTO {history.ref} ({columns}) VALUES ({values})", row
+
+
+def write_history(conn: Connection, job: Job, row: dict[str, object]) -> None:
+    """Append a run-history row (processors that write none skip it)."""
+    sql, params = history_insert(job, row)
+    if sql:
+        conn.execute(sql, params)
 
 
 class Log:

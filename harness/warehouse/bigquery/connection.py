@@ -121,6 +121,35 @@ class BigQueryConnection:
             raise
         self._control("COMMIT TRANSACTION")
 
+    def script(self, sql: str, params: Params | None = None) -> None:
+        """The statements as one multi-statement job inside BEGIN/COMMIT TRANSACTION: BigQuery rolls the
+        whole job back when a statement fails, and a process killed while it runs leaves no transaction
+        open in the session (separate BEGIN, DELETE, INSERT, COMMIT jobs would, holding the table)."""
+        statements = self._warehouse.statements(sql)
+        if not statements:
+            raise WarehouseError("the SQL holds no statement")
+        if not self._warehouse.scripts_take_parameters:
+            # An emulator that binds no parameter inside a multi-statement job: the same statements, one
+            # job each, in the session's transaction.
+            with self.transaction():
+                self._run(sql, params)
+            return
+        names = tuple(sorted({name for statement in statements for name in statement.params}))
+        body = ";\n".join(statement.sql for statement in statements)
+        self._warehouse.statements_run += len(statements)
+        self._job(Statement(f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION", names), params or {})
+
+    def close(self) -> None:
+        """End the session (``CALL BQ.ABORT_SESSION()``): what it holds, its temp tables and any
+        transaction a failed statement left open, would otherwise live until the session times out (up to
+        24 hours), and an open transaction makes BigQuery cancel later conflicting ones on its tables."""
+        if self._session_id is None:
+            return
+        # A session that cannot be ended expires on its own; the emulator has no BQ.ABORT_SESSION.
+        with suppress(WarehouseError):
+            self._control("CALL BQ.ABORT_SESSION()")
+        self._session_id = None
+
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to the table with a load job typed by its schema; rows written."""
         from google.cloud import bigquery

@@ -148,10 +148,20 @@ class BigQueryWarehouse:
                 raise self.error(exc) from None
         return self._client
 
+    @property
+    def scripts_take_parameters(self) -> bool:
+        """Whether a multi-statement job binds query parameters: BigQuery's does; the bqemulator (an
+        ``endpoint``) binds none inside one, so there ``script`` sends its statements one job each."""
+        return self.endpoint is None
+
     @contextmanager
     def connect(self) -> Iterator[BigQueryConnection]:
-        """A connection in a new BigQuery session."""
-        yield BigQueryConnection(self.client(), self)
+        """A connection in a new BigQuery session, ended however the block ends."""
+        conn = BigQueryConnection(self.client(), self)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     def exists(self) -> bool:
         """A project always exists for reading (the datasets are checked by ``check_datasets``)."""
