@@ -85,7 +85,7 @@ class RunContext:
             "warehouse": self.warehouse.address,
             "backend": self.warehouse.kind,
             "project": settings.project.value or "",
-            "location": settings.location.value or "",
+            "location": self.warehouse.location or "",
             "dataset_prefix": settings.dataset_prefix.value or "",
             "maximum_bytes_billed": settings.maximum_bytes_billed.value or "",
             "bigquery_endpoint": settings.bigquery_endpoint.value or "",

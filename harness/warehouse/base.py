@@ -67,6 +67,10 @@ class Warehouse(Protocol):
     """A local file that the harness may seed and that one harness run at a time may use (DuckDB); a
     shared cloud project is neither seeded nor locked (BigQuery)."""
 
+    location: str | None
+    """Where the jobs run (a BigQuery location such as ``US``); None for the embedded file. Processors get
+    it as ``{location}``."""
+
     partition_metadata: bool
     """Whether ``dataset.INFORMATION_SCHEMA.PARTITIONS`` answers, so coverage can count rows per day
     partition without scanning (BigQuery) instead of counting the date column (DuckDB)."""

@@ -129,6 +129,7 @@ class DuckDBWarehouse:
     kind = "duckdb"
     embedded = True
     partition_metadata = False
+    location: str | None = None
 
     def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         self.path = Path(path).resolve()

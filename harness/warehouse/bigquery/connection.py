@@ -60,7 +60,7 @@ class BigQueryConnection:
         """Run one statement in the session and wait for it; its rows are fetched when iterated."""
         config = self._config(params, statement, **self._session())
         try:
-            job = self._client.query(statement.sql, job_config=config)
+            job = self._client.query(statement.sql, job_config=config, location=self._warehouse.location)
             rows = job.result()
         except failures() as exc:
             raise self._warehouse.error(exc) from exc
@@ -99,7 +99,8 @@ class BigQueryConnection:
         for statement in self._warehouse.statements(sql):
             config = self._config(params or {}, statement, dry_run=True, use_query_cache=False)
             try:
-                total += self._client.query(statement.sql, job_config=config).total_bytes_processed or 0
+                job = self._client.query(statement.sql, job_config=config, location=self._warehouse.location)
+                total += job.total_bytes_processed or 0
             except failures() as exc:
                 raise self._warehouse.error(exc) from exc
         return total
@@ -173,7 +174,9 @@ class BigQueryConnection:
             self._warehouse.statements_run += 1
             # No ``size``: the client then uploads resumably (see the module docstring).
             body = io.BytesIO(ndjson(frame, fields))
-            self._client.load_table_from_file(body, target, job_config=config).result()
+            self._client.load_table_from_file(
+                body, target, job_config=config, location=self._warehouse.location
+            ).result()
         except failures() as exc:
             raise WarehouseError(f"insert into {table_ref}: {self._warehouse.error(exc)}") from exc
         return len(frame)

@@ -18,7 +18,9 @@ def test_missing_and_expired_credentials_are_told_apart() -> None:
 
     missing = DefaultCredentialsError("Your default credentials were not found.")
     assert str(warehouse_error(missing, PROJECT, None)) == NO_CREDENTIALS
-    revoked = RefreshError("('invalid_grant: Token has been expired or revoked.', {'error': 'invalid_grant'})")
+    revoked = RefreshError(
+        "('invalid_grant: Token has been expired or revoked.', {'error': 'invalid_grant'})"
+    )
     assert str(warehouse_error(revoked, PROJECT, None)) == EXPIRED_CREDENTIALS
     # gcloud's user credentials after the session policy ran out: a 401 from the API, not a RefreshError.
     reauth = Unauthorized("Reauthentication is needed. Please run `gcloud auth application-default login`")
