@@ -97,7 +97,7 @@ def required_rows(
         return preflight
     sql = "\nUNION ALL\n".join(
         f"SELECT '{t.name}' AS table_name, {t.date_column} AS day FROM {t.ref} "
-        f"WHERE {t.date_column} BETWEEN @start AND @end GROUP BY 2"
+        f"WHERE {t.window_filter()} GROUP BY 2"
         for t in needed.values()
     )
     covered: dict[str, set[date]] = {name: set() for name in needed}

@@ -46,6 +46,8 @@ TABLE_KEYS = {
     "ranges",
     "present",
     "partition_coverage",
+    "partition_column",
+    "partition_lookback_days",
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 
@@ -260,12 +262,31 @@ class _Builder:
                 ranges=self.ranges(f"{where}.ranges", spec.get("ranges", {})),
                 present=self.presence(f"{where}.present", spec.get("present", {})),
                 partition_coverage=spec.get("partition_coverage", False) is True,
+                **self.partitioning(where, spec),
                 entities=rules.entity_rule(f"{where}.entities", spec.get("entities"), self.problem),
                 reconcile=rules.reconciliations(
                     f"{where}.reconcile", spec.get("reconcile", []), self.problem
                 ),
             )
         return tables
+
+    def partitioning(self, where: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """``partition_column`` and ``partition_lookback_days`` (whole days, 0 or more; only with a column)."""
+        column = spec.get("partition_column")
+        lookback = spec.get("partition_lookback_days", 0)
+        if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 0:
+            self.problem(
+                f"{where}.partition_lookback_days", f"expected whole days, 0 or more, got {lookback!r}"
+            )
+            lookback = 0
+        if lookback and not column:
+            self.problem(f"{where}.partition_lookback_days", "needs partition_column (the column it widens)")
+        if column is None:
+            return {"partition_lookback_days": lookback}
+        return {
+            "partition_column": self.identifier(f"{where}.partition_column", column),
+            "partition_lookback_days": lookback,
+        }
 
     def ranges(self, where: str, spec: Any) -> dict[str, tuple[float, float]]:
         ranges = {}

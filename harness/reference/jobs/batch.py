@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from harness.errors import HarnessError
-from harness.reference.jobs.job import Job, Log, error_json, history_insert, history_row, write_history
+from harness.reference.jobs.job import (
+    Job,
+    Log,
+    error_json,
+    history_insert,
+    history_row,
+    season_start,
+    write_history,
+)
 from harness.warehouse.base import Connection, to_date
 
 
@@ -24,11 +32,11 @@ class Refusal:
 def compute(conn: Connection, job: Job, days: Sequence[date]) -> tuple[list[str], dict[date, int]]:
     """The processor's SQL for the batch into the session temp table ``job.scratch``; its columns (a
     subset of the output table's, which keeps its own defaults for the rest) and the rows computed per
-    date, which is what each date's swap writes."""
-    conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE {job.scratch} AS {job.sql.strip().rstrip(';')}",
-        {"start_date": min(days), "end_date": max(days)},
-    )
+    date, which is what each date's swap writes. The SQL gets the batch's first and last date and the first
+    day of the first date's season, the bounds of its partition filters."""
+    first = min(days)
+    bounds = {"start_date": first, "end_date": max(days), "season_start": season_start(first)}
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {job.scratch} AS {job.sql.strip().rstrip(';')}", bounds)
     frame = conn.query(f"SELECT {job.table.date_column} AS day, COUNT(*) AS n FROM {job.scratch} GROUP BY 1")
     columns = [str(name) for name in conn.query(f"SELECT * FROM {job.scratch} LIMIT 0").columns]
     return columns, {to_date(day): int(n) for day, n in frame.itertuples(index=False, name=None)}

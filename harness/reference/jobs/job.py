@@ -61,6 +61,12 @@ def season_year(day: date) -> int:
     return day.year if day.month >= 10 else day.year - 1
 
 
+def season_start(day: date) -> date:
+    """Oct 1 of ``day``'s season: no season-to-date lookback reaches before it (the real processors'
+    own season boundary)."""
+    return date(season_year(day), 10, 1)
+
+
 def history_row(job: Job, day: date, status: str, started: datetime, **fields: object) -> dict[str, object]:
     """A ``processor_run_history`` row for ``day`` in the real writer's shape."""
     now = datetime.now(UTC)
