@@ -50,7 +50,9 @@ def partitioning_of_ddl(ddl: str) -> Partitioning:
             continue
         partition = tree.find(exp.PartitionedByProperty)
         if partition is not None:
-            columns[ref] = partition.this.name if isinstance(partition.this, exp.Column) else partition.this.sql()
+            columns[ref] = (
+                partition.this.name if isinstance(partition.this, exp.Column) else partition.this.sql()
+            )
         for prop in tree.find_all(exp.Property):
             if prop.name.lower() == "require_partition_filter" and prop.args["value"].sql().upper() == "TRUE":
                 required.add(ref)
@@ -82,7 +84,9 @@ def _filters(predicate: exp.Expression, names: set[str], column: str, alone: boo
     elif isinstance(predicate, exp.In):
         if predicate.args.get("query") is not None:
             return False
-        others = list(predicate.expressions) or ([predicate.args["unnest"]] if predicate.args.get("unnest") else [])
+        others = list(predicate.expressions) or (
+            [predicate.args["unnest"]] if predicate.args.get("unnest") else []
+        )
     else:
         sides, others = [predicate.this, predicate.expression], []
     for i, side in enumerate(sides):
@@ -124,7 +128,9 @@ def unfiltered_reads(sql: str, partitioning: Partitioning) -> list[str]:
                 continue
             where = scope.args.get("where")
             conditions.append(where.this if where is not None else None)
-            alone = isinstance(scope, exp.Delete) or not scope.args.get("joins")
+            # An unqualified column names this table when it is the only relation (UNNEST is not one).
+            joins = [j for j in scope.args.get("joins") or () if not isinstance(j.this, exp.Unnest)]
+            alone = isinstance(scope, exp.Delete) or not joins
             if not any(
                 _filters(conjunct, names, column.lower(), alone)
                 for condition in conditions
@@ -136,4 +142,8 @@ def unfiltered_reads(sql: str, partitioning: Partitioning) -> list[str]:
 
 def check_all(statements: Mapping[str, str], partitioning: Partitioning) -> list[str]:
     """``what: problem`` for every unfiltered read in ``{what: sql}``."""
-    return [f"{what}: {problem}" for what, sql in statements.items() for problem in unfiltered_reads(sql, partitioning)]
+    return [
+        f"{what}: {problem}"
+        for what, sql in statements.items()
+        for problem in unfiltered_reads(sql, partitioning)
+    ]

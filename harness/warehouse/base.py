@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,6 +16,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What a dry run reports: the bytes the statements would process and the tables they reference
+    (on-demand pricing bills at least 10 MB per referenced table)."""
+
+    bytes_processed: int
+    referenced_tables: tuple[str, ...] = ()
 
 
 class Connection(Protocol):
@@ -49,8 +59,8 @@ class Connection(Protocol):
         """``{"dataset.table": [columns]}`` for every table of the given datasets."""
         ...
 
-    def dry_run(self, sql: str, params: Params | None = None) -> int | None:
-        """Bytes the statements would bill, without running them; None where the backend cannot say."""
+    def dry_run(self, sql: str, params: Params | None = None) -> DryRun | None:
+        """What the statements would process, without running them; None where the backend cannot say."""
         ...
 
 

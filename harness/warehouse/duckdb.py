@@ -9,6 +9,7 @@ while waiting on something else: an open connection blocks every other process.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,7 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from harness.errors import WarehouseBusyError, WarehouseError
-from harness.warehouse.base import Params
+from harness.warehouse.base import DryRun, Params
 from harness.warehouse.transpile import TranspileError, to_duckdb
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class DuckDBConnection:
             statements = to_duckdb(sql)
         except TranspileError as exc:
             raise WarehouseError(str(exc)) from None
+        self._warehouse.log_sql(sql)
         params = params or {}
         result = self._con
         for statement in statements:
@@ -118,7 +120,7 @@ class DuckDBConnection:
             columns.setdefault(f"{schema}.{table}", []).append(column)
         return columns
 
-    def dry_run(self, sql: str, params: Params | None = None) -> int | None:
+    def dry_run(self, sql: str, params: Params | None = None) -> DryRun | None:
         """DuckDB has no dry run and bills nothing."""
         return None
 
@@ -149,6 +151,16 @@ class DuckDBWarehouse:
             processor = os.environ.get("HARNESS_PROCESSOR", "-")
             with open(self._query_log, "a", encoding="utf-8") as log:
                 log.write(f"{test}\t{processor}\n")
+
+    def log_sql(self, sql: str) -> None:
+        """With ``HARNESS_SQL_LOG`` set, append the BigQuery SQL about to run and who sent it (a processor's
+        name, or ``-`` for the harness) as a JSON line: the tests read every statement a run sends from it
+        (partition filters, the plan's completeness)."""
+        target = os.environ.get("HARNESS_SQL_LOG")
+        if target:
+            line = {"processor": os.environ.get("HARNESS_PROCESSOR", "-"), "sql": sql}
+            with open(target, "a", encoding="utf-8") as log:
+                log.write(json.dumps(line) + "\n")
 
     @contextmanager
     def connect(self) -> Iterator[DuckDBConnection]:

@@ -132,7 +132,7 @@ def _precompute(job: Job, args: argparse.Namespace, requested: list[date], wareh
     first, last = min(requested), max(requested)
     with warehouse.connect() as conn:
         played = set(game_dates(conn, first, last))
-        openers = season_openers(conn)
+        openers = season_openers(conn, first, last)
         checked = not (args.date_list or args.skip_preflight or args.dry_run)
         problems = preflight_problems(conn, job.pipeline, openers, first, last) if checked else None
     days = [d for d in requested if d in played]

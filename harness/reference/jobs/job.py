@@ -162,11 +162,14 @@ def game_dates(conn: Connection, first: date, last: date) -> list[date]:
     return [to_date(d) for d in frame["game_date"]]
 
 
-def season_openers(conn: Connection) -> dict[int, date]:
-    """Each season's real opener: its first final regular-season game."""
+def season_openers(conn: Connection, first: date, last: date) -> dict[int, date]:
+    """The real opener (first final regular-season game) of each season from ``first``'s to ``last``'s;
+    an opener lies between its season's first day and any date of the season, which bounds the read."""
     frame = conn.query(
         "SELECT season_year, MIN(game_date) AS opener FROM nba_reference.nba_schedule "
-        "WHERE is_regular_season AND game_status = 3 GROUP BY season_year"
+        "WHERE game_date BETWEEN @season_start AND @last AND is_regular_season AND game_status = 3 "
+        "GROUP BY season_year",
+        {"season_start": season_start(first), "last": last},
     )
     return {int(row.season_year): to_date(row.opener) for row in frame.itertuples()}
 

@@ -8,11 +8,11 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import WarehouseError
-from harness.warehouse.base import Params
+from harness.warehouse.base import DryRun, Params
 from harness.warehouse.bigquery.errors import failures
 from harness.warehouse.bigquery.frames import ndjson, result_frame
 from harness.warehouse.bigquery.params import query_parameter, sanitize_labels
-from harness.warehouse.bigquery.statements import Statement
+from harness.warehouse.bigquery.statements import Statement, columns_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,20 +90,21 @@ class BigQueryConnection:
         job, _ = self._run(sql, params)
         return job.num_dml_affected_rows or 0
 
-    def dry_run(self, sql: str, params: Params | None = None) -> int:
-        """Bytes the statements would process (what on-demand pricing bills), without running them.
+    def dry_run(self, sql: str, params: Params | None = None) -> DryRun:
+        """Bytes the statements would process and the tables they reference, without running them.
 
         Outside the session (a dry run creates none) and not counted in ``statements_run``.
         """
-        total = 0
+        total, tables = 0, set[str]()
         for statement in self._warehouse.statements(sql):
             config = self._config(params or {}, statement, dry_run=True, use_query_cache=False)
             try:
                 job = self._client.query(statement.sql, job_config=config, location=self._warehouse.location)
-                total += job.total_bytes_processed or 0
             except failures() as exc:
                 raise self._warehouse.error(exc) from exc
-        return total
+            total += job.total_bytes_processed or 0
+            tables.update(f"{t.project}.{t.dataset_id}.{t.table_id}" for t in job.referenced_tables or ())
+        return DryRun(total, tuple(sorted(tables)))
 
     def _control(self, sql: str) -> None:
         self._job(Statement(sql, ()), {})
@@ -185,11 +186,8 @@ class BigQueryConnection:
         """Every table's columns per dataset, from ``INFORMATION_SCHEMA.COLUMNS``."""
         columns: dict[str, list[str]] = {}
         for dataset in datasets:
-            source = (
-                f"`{self._warehouse.project}`.`{self._warehouse.dataset(dataset)}`.INFORMATION_SCHEMA.COLUMNS"
-            )
-            sql = f"SELECT table_name, column_name FROM {source} ORDER BY table_name, ordinal_position"
-            _, rows = self._job(Statement(sql, ()), {})
+            (statement,) = self._warehouse.statements(columns_sql(dataset))
+            _, rows = self._job(statement, {})
             for table, column in rows:
                 columns.setdefault(f"{dataset}.{table}", []).append(column)
         return columns
