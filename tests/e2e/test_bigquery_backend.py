@@ -266,7 +266,7 @@ def test_plan_dry_runs_every_validation_query(
 
     expected = list(validation_queries(run, metadata=True))
     priced = [
-        re.fullmatch(r"  (.*): 0 bytes processed, ([\d,]+) bytes .* billed \((\d+) tables\)", line)
+        re.fullmatch(r"  (.*): 0 bytes processed, ([\d,]+) bytes(?: \(.*\))? billed \((\d+) tables\)", line)
         for line in lines
     ]
     priced = [match for match in priced if match]
