@@ -192,6 +192,7 @@ class _Builder:
             self.problem("pipeline.scripts_project", "expected the project id as a string")
         if run_history is not None:
             self.reference("pipeline.run_history", run_history, tables, "tables")
+        price = self.price(head)
         if self.problems:
             return None
         return Pipeline(
@@ -211,7 +212,29 @@ class _Builder:
             gameplan_corrections=tuple(corrections),
             scripts_project=scripts_project,
             processors=processors,
+            **price,
         )
+
+    def price(self, head: dict[str, Any]) -> dict[str, Any]:
+        """``usd_per_tib`` (a positive number) and ``usd_per_tib_as_of`` (its date), both or neither."""
+        price, as_of = head.get("usd_per_tib"), head.get("usd_per_tib_as_of")
+        if price is None and as_of is None:
+            return {}
+        valid = isinstance(price, int | float) and not isinstance(price, bool) and price > 0
+        if not valid:
+            self.problem(
+                "pipeline.usd_per_tib", f"expected the on-demand price per TiB in USD, got {price!r}"
+            )
+        try:
+            date.fromisoformat(str(as_of))
+        except ValueError:
+            self.problem(
+                "pipeline.usd_per_tib_as_of", f"expected the price's date (YYYY-MM-DD), got {as_of!r}"
+            )
+            valid = False
+        if not valid or not isinstance(price, int | float):
+            return {}
+        return {"usd_per_tib": float(price), "usd_per_tib_as_of": str(as_of)}
 
     def seasons(self) -> tuple[Season, ...]:
         seasons = []

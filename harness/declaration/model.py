@@ -68,6 +68,11 @@ class Reconciliation:
     sql: str
 
 
+DEFAULT_USD_PER_TIB = 6.25
+DEFAULT_PRICE_AS_OF = "2023-07-05"
+"""BigQuery's on-demand list price per TiB (US multi-region) since that date; declare yours if it differs."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A warehouse table the harness reads: its dataset, date column and grain inside a date."""
@@ -280,6 +285,10 @@ class Pipeline:
     ``--project`` (the real scripts hard-code ``nba-props-platform``); a different ``--project`` is then
     refused, since the harness would read where the scripts do not write."""
     processors: dict[str, Processor] = field(default_factory=dict)
+    usd_per_tib: float = DEFAULT_USD_PER_TIB
+    """BigQuery's on-demand price per TiB billed, for the season's cost (``[pipeline] usd_per_tib``)."""
+    usd_per_tib_as_of: str = DEFAULT_PRICE_AS_OF
+    """The date of that price (``[pipeline] usd_per_tib_as_of``): prices change, the report says which."""
 
     def phase(self, phase: int) -> list[Processor]:
         """The processors of ``phase``, in dependency order."""

@@ -97,6 +97,11 @@ class Warehouse(Protocol):
         """Raise a one-line WarehouseError when the credentials, the project or a dataset is missing."""
         ...
 
+    def day_partitioning_problems(self, claims: Mapping[str, str]) -> dict[str, str]:
+        """``{dataset.table: why}`` for each of ``claims`` (``{dataset.table: date column}``) that is not
+        partitioned by DAY on that column, so its partition metadata would not count rows per date."""
+        ...
+
 
 def to_date(value: object) -> date:
     """A DATE cell as ``datetime.date``: pandas hands DATE columns back as Timestamps, which are

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -191,3 +191,7 @@ class DuckDBWarehouse:
 
     def check_datasets(self, names: Iterable[str]) -> None:
         """Nothing to check up front: Step 1 reports missing schemas and tables."""
+
+    def day_partitioning_problems(self, claims: Mapping[str, str]) -> dict[str, str]:
+        """DuckDB has no partitions, and coverage never reads partition metadata here."""
+        return {}

@@ -60,7 +60,7 @@ def assert_signoff_matches_warehouse(
 ) -> dict[str, Any]:
     summary, html = load_signoff(home)
     warehouse = DuckDBWarehouse(warehouse_path)
-    assert summary["format_version"] == "1.0"
+    assert summary["format_version"] == "1.1"
     assert summary["ready"] is (ret == 0) and summary["exit_status"] == ret
     assert (summary["verdict"] == "READY FOR FULL-SEASON RUN") is (ret == 0)
     banner = re.search(r'id="harness-verdict"><b>([^<]+)</b>', html)

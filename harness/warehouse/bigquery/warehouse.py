@@ -27,6 +27,7 @@ PROJECT = re.compile(r"[a-z0-9][a-z0-9.:-]*[a-z0-9]")
 METADATA_VIEW = "INFORMATION_SCHEMA."
 ENDPOINT = re.compile(r"https?://[^\s/]+(/\S*)?")
 LOCATION = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+REGION = re.compile(r"region-[a-z0-9-]+")
 
 
 def _default_client(project: str, location: str | None, endpoint: str | None = None) -> bigquery.Client:
@@ -147,7 +148,8 @@ class BigQueryWarehouse:
             # No dataset: a CTE, an UNNEST alias or a session temp table. A catalog: already explicit.
             if dataset is None or table.args.get("catalog") is not None:
                 continue
-            table.set("db", exp.to_identifier(self.dataset(dataset.name)))
+            if not REGION.fullmatch(dataset.name):  # ``region-us``.INFORMATION_SCHEMA.JOBS is not mapped
+                table.set("db", exp.to_identifier(self.dataset(dataset.name)))
             table.set("catalog", project.copy())
             if table.name.upper().startswith(METADATA_VIEW):
                 # sqlglot reads ``dataset.INFORMATION_SCHEMA.X`` as one quoted name; BigQuery takes it
@@ -173,6 +175,27 @@ class BigQueryWarehouse:
                 raise self.error(exc) from None
             found[self.dataset(name)] = dataset.location or ""
         self.location = one_location(found, self.location)
+
+    def day_partitioning_problems(self, claims: Mapping[str, str]) -> dict[str, str]:
+        """The tables' partitioning from the tables API (metadata, no job): each claimed table must be
+        partitioned by DAY on its date column, or INFORMATION_SCHEMA.PARTITIONS does not count its rows per
+        date (a month's partition, an ingestion-time one, or none)."""
+        client = self.client()
+        problems = {}
+        for table_ref, column in sorted(claims.items()):
+            try:
+                partitioning = client.get_table(self.table_id(table_ref)).time_partitioning
+            except failures() as exc:
+                problems[table_ref] = str(self.error(exc))
+                continue
+            if partitioning is None:
+                problems[table_ref] = "not partitioned by time"
+            elif (partitioning.type_, partitioning.field) != ("DAY", column):
+                field = partitioning.field or "_PARTITIONTIME (ingestion time)"
+                problems[table_ref] = (
+                    f"partitioned by {partitioning.type_} on {field}, not by DAY on {column}"
+                )
+        return problems
 
     def error(self, exc: BaseException) -> WarehouseError:
         """The one-line error for a failure of the client, BigQuery or the credentials."""

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.checking.entities import qualifying_query
 from harness.context.run import RunContext, build_context
 from harness.declaration.settings import resolve_settings
-from harness.checking.entities import qualifying_query
 from harness.errors import ConfigError
 from harness.running.pricing import (
     MB,
@@ -89,19 +89,23 @@ def test_a_cap_below_the_runs_minimum_is_refused_with_the_minimum(seeded_warehou
     )
 
 
-def test_the_refusal_is_one_line_on_bigquery(emulator_url: str) -> None:
+def bigquery_options(emulator_url: str) -> dict[str, str]:
+    """Settings for a run on the emulator whose declared datasets exist there (empty, ``cap_`` prefix)."""
     from tests.bigquery_emulator import PROJECT, emulator_client
 
     client = emulator_client(emulator_url)
-    pipeline_datasets = ["nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference"]
-    for name in pipeline_datasets:
+    for name in ["nba_raw", "nba_analytics", "nba_precompute", "nba_predictions", "nba_reference"]:
         client.create_dataset(f"{PROJECT}.cap_{name}", exists_ok=True)
-    options = {
+    return {
         "backend": "bigquery",
         "project": PROJECT,
         "bigquery_endpoint": emulator_url,
         "dataset_prefix": "cap_",
     }
+
+
+def test_the_refusal_is_one_line_on_bigquery(emulator_url: str) -> None:
+    options = bigquery_options(emulator_url)
     low = context(Path("unused"), **options, maximum_bytes_billed="5000000")
     minimum, _ = minimum_cap(low)
     with pytest.raises(ConfigError) as info:
