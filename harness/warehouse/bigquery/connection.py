@@ -186,6 +186,7 @@ class BigQueryConnection:
         """Every table's columns per dataset, from ``INFORMATION_SCHEMA.COLUMNS``."""
         columns: dict[str, list[str]] = {}
         for dataset in datasets:
+            self._warehouse.dataset(dataset)  # refuses a name that is not a plain identifier
             (statement,) = self._warehouse.statements(columns_sql(dataset))
             _, rows = self._job(statement, {})
             for table, column in rows:

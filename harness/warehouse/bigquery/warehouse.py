@@ -136,7 +136,7 @@ class BigQueryWarehouse:
         if cached is None:
             try:
                 trees = [tree for tree in sqlglot.parse(sql, read="bigquery") if tree is not None]
-            except sqlglot.errors.ParseError as exc:
+            except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
                 raise WarehouseError(f"SQL does not parse as BigQuery: {first_line(exc)}") from None
             cached = self._statements[sql] = [self._qualify(tree) for tree in trees]
         return cached

@@ -105,7 +105,8 @@ def test_every_value_kind_is_a_typed_parameter(warehouse: BigQueryWarehouse, htt
         "share": "float64",
         "game_date": "datetime64[us]",
     }
-    insert, select = http.queries()
+    insert, select, ended = http.queries()
+    assert ended["query"] == "CALL BQ.ABORT_SESSION()"  # the connection ends its session
     sent = {p["name"]: p["parameterType"] for p in insert["queryParameters"]}
     assert sent == {
         "d": {"type": "DATE"},
@@ -183,10 +184,10 @@ def test_labels_and_byte_cap_reach_every_job(emulator_url: str, http: RecordingS
         "harness_run_id": "run_2021-10-19t00_00_00z",
         "processor": ("playergamesummary" + "x" * 80)[:63],
     }
-    assert len(http.jobs) == 5  # schema, table, load, query, dry run
+    assert len(http.jobs) == 6  # schema, table, load, query, dry run, the session's end
     assert all(job["labels"] == expected for job in http.jobs)
-    assert [job["maximumBytesBilled"] for job in http.queries()] == ["1000000000"] * 4
-    assert [job.get("dryRun", False) for job in http.jobs] == [False, False, False, False, True]
+    assert [job["maximumBytesBilled"] for job in http.queries()] == ["1000000000"] * 5
+    assert [job.get("dryRun", False) for job in http.jobs] == [False] * 4 + [True, False]
     assert wh.statements_run == 4  # dry runs are not counted
 
 
