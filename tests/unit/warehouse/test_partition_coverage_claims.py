@@ -10,6 +10,7 @@ import pytest
 
 from harness.checking.coverage import METADATA, SCAN, coverage_method, coverage_query
 from harness.reporting.summary import coverage_methods
+from harness.running.plan import build_plan, plan_lines
 from tests.bigquery_emulator import PROJECT, emulator_client
 from tests.conftest import REPO
 from tests.unit.running.test_pricing import context
@@ -58,6 +59,11 @@ def test_a_claim_that_does_not_hold_falls_back_to_the_scan(
     assert methods["team_offense_game_summary"] == {"method": METADATA}
     assert methods["team_defense_game_summary"] == {"method": SCAN, "reason": "not partitioned by time"}
     assert methods["upcoming_team_game_context"] == {"method": SCAN}  # never claimed
+    lines = plan_lines(run.with_schedule((), {}), build_plan(run))
+    assert (
+        "  coverage of team_defense_game_summary: date column scan (declared partition_coverage, but not "
+        "partitioned by time)"
+    ) in lines
 
 
 def test_the_embedded_warehouse_has_nothing_to_check(seeded_warehouse, claiming_pipeline: Path) -> None:
