@@ -2,7 +2,8 @@
 
 The plan lists every query the harness sends in a run, in the order a run sends them: Step 1's checks
 (``INFORMATION_SCHEMA.COLUMNS`` per dataset and the rows the phases require), the schedule's game dates,
-Step 0, each processor's judgement, the gates, each phase's checks and the sign-off's run-history read.
+Step 0, each processor's judgement, the gates, each phase's checks and the sign-off's reads (run history,
+and on BigQuery the run's jobs in ``INFORMATION_SCHEMA.JOBS``).
 Each is priced as on-demand billing bills it: the bytes processed rounded up to the MB, and at least 10 MB
 for every table the query references (an ``INFORMATION_SCHEMA`` view counts as one), so a query that reads
 little still costs 10 MB a table. A byte cap below the largest of those minimums would make that query fail
@@ -25,6 +26,7 @@ from harness.checking.schedule import game_dates_sql
 from harness.context.run import RunContext
 from harness.declaration.model import Processor, Table
 from harness.errors import ConfigError, HarnessError
+from harness.running.billing import jobs_sql
 from harness.warehouse.bigquery.statements import columns_sql
 
 Query = tuple[str, str, dict[str, Any]]
@@ -67,6 +69,9 @@ def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
         yield from _phase_queries(run, phase.name, pipeline.phase_tables(phase.number), metadata)
     yield _history("run history, every processor", list(pipeline.processors.values()), run)
     yield "sign-off run history totals", totals_sql(pipeline), span
+    if run.warehouse.location is not None:
+        since = {"since": run.started_at, "until": run.started_at}
+        yield "sign-off bytes billed (INFORMATION_SCHEMA.JOBS)", jobs_sql(run.warehouse.location), since
 
 
 def _phase_queries(run: RunContext, name: str, tables: list[Table], metadata: bool) -> Iterator[Query]:
