@@ -115,6 +115,8 @@ class RecordingSession(requests.Session):
     def __init__(self) -> None:
         super().__init__()
         self.jobs: list[dict[str, Any]] = []
+        self.locations: list[str | None] = []
+        """The ``jobReference.location`` of each job, in the order of ``jobs``."""
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         data = kwargs.get("data")
@@ -122,6 +124,7 @@ class RecordingSession(requests.Session):
             body = json.loads(data)
             if "configuration" in body:
                 self.jobs.append(body["configuration"])
+                self.locations.append(body.get("jobReference", {}).get("location"))
         return super().request(method, url, *args, **kwargs)
 
     def queries(self) -> list[dict[str, Any]]:

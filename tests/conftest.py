@@ -88,6 +88,41 @@ def backfilled_warehouse(
     return copier(tmp_path_factory, template, "backfilled")
 
 
+@dataclass(frozen=True)
+class SentStatement:
+    """One statement a run sent, as BigQuery SQL, and who sent it (a processor's name, or ``-``)."""
+
+    processor: str
+    sql: str
+
+
+SQL_LOG_WINDOW = "2021-11-01:2021-11-03"
+
+
+@pytest.fixture(scope="session")
+def sent_statements(tmp_path_factory: pytest.TempPathFactory, backfilled_warehouse) -> list[SentStatement]:
+    """Every statement one `--mode run` of the gameplan sends, the harness's and every processor's, over
+    a window with normal Phase 4 dates (``HARNESS_SQL_LOG`` of the DuckDB backend records them)."""
+    home = tmp_path_factory.mktemp("sql-log")
+    log = home / "statements.jsonl"
+    command = [
+        sys.executable, "-m", "pytest", "-c", str(REPO / "pytest.ini"), f"--rootdir={REPO}", "-p",
+        "no:cacheprovider", "-n", "0", "--warehouse", str(backfilled_warehouse()), "--report-dir",
+        str(home / "reports"), "--pipeline", str(REPO / "pipeline.toml"), "--window", SQL_LOG_WINDOW,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARNESS_", "PYTEST_XDIST"))}
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        env={**env, "HARNESS_SQL_LOG": str(log)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    return [SentStatement(**json.loads(line)) for line in log.read_text().splitlines()]
+
+
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
     """The BigQuery-API emulator on 127.0.0.1 for this test process; skips when its environment is absent."""

@@ -99,7 +99,7 @@ def coverage_sql(pipeline: Pipeline) -> str:
     parts = [
         f"SELECT '' AS source, {sched_table.date_column} AS day, CAST(NULL AS STRING) AS game, "
         f"{sched.home_team_column} AS home, {sched.away_team_column} AS away FROM {sched_table.ref} "
-        f"WHERE {sched_table.date_column} BETWEEN @start AND @end AND {sched.status_column} = @final_status "
+        f"WHERE {sched_table.window_filter()} AND {sched.status_column} = @final_status "
         "GROUP BY 2, 4, 5"
     ]
     sources = dict.fromkeys(s for c in pipeline.chains.values() for s in c.sources if s in pipeline.tables)
@@ -109,7 +109,7 @@ def coverage_sql(pipeline: Pipeline) -> str:
 
 
 def _source_selects(name: str, table: Table) -> list[str]:
-    where = f"FROM {table.ref} WHERE {table.date_column} BETWEEN @start AND @end"
+    where = f"FROM {table.ref} WHERE {table.window_filter()}"
     head = f"SELECT '{name}' AS source, {table.date_column} AS day"
     null = "CAST(NULL AS STRING)"
     if table.game_id_column:

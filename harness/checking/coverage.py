@@ -30,7 +30,7 @@ def coverage_sql(tables: Sequence[Table]) -> str:
     """UNION ALL of ``(table, day, rows)``; reads only each table's date column inside the window."""
     return "\nUNION ALL\n".join(
         f"SELECT '{t.name}' AS table_name, {t.date_column} AS day, COUNT(*) AS row_count FROM {t.ref} "
-        f"WHERE {t.date_column} BETWEEN @start AND @end GROUP BY 2"
+        f"WHERE {t.window_filter()} GROUP BY 2"
         for t in tables
     )
 

@@ -90,7 +90,7 @@ def entities_query(pipeline: Pipeline, tables: Sequence[Table]) -> tuple[str, di
             f"expected_{i} AS (SELECT day, {grain}, MIN({context}) AS context FROM rule_{i} "
             f"WHERE {_qualifies(table)} AND day BETWEEN @start AND @end GROUP BY day, {grain})",
             f"actual_{i} AS (SELECT DISTINCT {table.date_column} AS day, {grain} FROM {table.ref} "
-            f"WHERE {table.date_column} BETWEEN @start AND @end)",
+            f"WHERE {table.window_filter()})",
             f"keys_{i} AS (SELECT COALESCE(e.day, a.day) AS day, {both}, e.context, e.day IS NOT NULL AS is_expected, "
             f"a.day IS NOT NULL AS is_actual FROM expected_{i} AS e FULL OUTER JOIN actual_{i} AS a ON {on})",
             f"counts_{i} AS (SELECT day, COUNTIF(is_expected) AS expected_n, COUNTIF(is_actual) AS actual_n, "

@@ -16,7 +16,7 @@ from datetime import date
 
 from harness.checking.expected import describe_days
 from harness.declaration.commands import render, unresolved
-from harness.declaration.model import Pipeline
+from harness.declaration.model import Pipeline, Table
 from harness.declaration.window import Window
 from harness.errors import HarnessError
 from harness.warehouse.base import Connection, to_date
@@ -82,6 +82,15 @@ def warehouse_checks(conn: Connection, pipeline: Pipeline) -> Preflight:
     return Preflight(tuple(checks), broken)
 
 
+def required_rows_sql(tables: Sequence[Table]) -> str:
+    """``(table_name, day)`` of each date in the window on which each of ``tables`` has a row."""
+    return "\nUNION ALL\n".join(
+        f"SELECT '{t.name}' AS table_name, {t.date_column} AS day FROM {t.ref} "
+        f"WHERE {t.window_filter()} GROUP BY 2"
+        for t in tables
+    )
+
+
 def required_rows(
     conn: Connection, pipeline: Pipeline, window: Window, game_dates: Sequence[date], preflight: Preflight
 ) -> Preflight:
@@ -95,11 +104,7 @@ def required_rows(
     }
     if not needed or not game_dates:
         return preflight
-    sql = "\nUNION ALL\n".join(
-        f"SELECT '{t.name}' AS table_name, {t.date_column} AS day FROM {t.ref} "
-        f"WHERE {t.date_column} BETWEEN @start AND @end GROUP BY 2"
-        for t in needed.values()
-    )
+    sql = required_rows_sql(list(needed.values()))
     covered: dict[str, set[date]] = {name: set() for name in needed}
     for name, day in conn.query(sql, {"start": window.start, "end": window.end}).itertuples(
         index=False, name=None

@@ -52,7 +52,7 @@ def _table_sql(table: Table, index: int) -> tuple[str, dict[str, float]]:
         f"SELECT '{table.name}' AS table_name, c.check_name, c.column_name, per_day.day, c.bad_rows, c.checked_rows\n"
         f"FROM (\n  SELECT day, {', '.join(sums)}\n  FROM (\n"
         f"    SELECT {table.date_column} AS day, COUNT(*) AS n, {', '.join(counts)}\n"
-        f"    FROM {table.ref} WHERE {table.date_column} BETWEEN @start AND @end\n"
+        f"    FROM {table.ref} WHERE {table.window_filter()}\n"
         f"    GROUP BY {table.date_column}, {keys}\n  ) AS per_group GROUP BY day\n) AS per_day\n"
         f"CROSS JOIN UNNEST([\n  {(',' + chr(10) + '  ').join(rows)}\n]) AS c"
     )

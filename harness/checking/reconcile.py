@@ -60,7 +60,7 @@ def mismatches_query(pipeline: Pipeline, tables: Sequence[Table]) -> str:
             f"pairs_{i} AS (SELECT a.day, {key} AS entity, CAST(a.{check.column} AS STRING) AS actual, "
             f"CAST(s.value AS STRING) AS expected, a.{check.column} IS DISTINCT FROM s.value AS differs "
             f"FROM (SELECT {table.date_column} AS day, {', '.join(table.grain)}, {check.column} FROM {table.ref} "
-            f"WHERE {table.date_column} BETWEEN @start AND @end) AS a JOIN source_{i} AS s ON {on})",
+            f"WHERE {table.window_filter()}) AS a JOIN source_{i} AS s ON {on})",
             f"ranked_{i} AS (SELECT *, COUNT(*) OVER (PARTITION BY day) AS compared, "
             "SUM(IF(differs, 1, 0)) OVER (PARTITION BY day) AS differing, "
             f"ROW_NUMBER() OVER (PARTITION BY day ORDER BY differs DESC, entity) AS n FROM pairs_{i})",

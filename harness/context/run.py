@@ -46,6 +46,11 @@ class RunContext:
     """Why the schedule could not be read; Step 1 fails with it."""
     seeded: tuple[int, ...] = ()
     """The demo seasons this run generated into an empty embedded warehouse."""
+    max_season_bytes: int | None = None
+    """``--max-season-bytes``: a full-season forecast of more bytes billed makes the run NOT READY."""
+    coverage_fallbacks: Mapping[str, str] = field(default_factory=dict)
+    """Tables declared ``partition_coverage`` that are not partitioned by DAY on their date column, and
+    why: coverage counts them by scan (the pipeline's copy of them says so)."""
 
     def with_schedule(self, game_dates: tuple[date, ...], season_game_dates: Mapping[int, int]) -> RunContext:
         """The context once the schedule was read."""
@@ -85,7 +90,7 @@ class RunContext:
             "warehouse": self.warehouse.address,
             "backend": self.warehouse.kind,
             "project": settings.project.value or "",
-            "location": settings.location.value or "",
+            "location": self.warehouse.location or "",
             "dataset_prefix": settings.dataset_prefix.value or "",
             "maximum_bytes_billed": settings.maximum_bytes_billed.value or "",
             "bigquery_endpoint": settings.bigquery_endpoint.value or "",
@@ -110,8 +115,10 @@ class RunContext:
 
 
 def new_run_id() -> str:
-    """A new run id: the UTC start time and a random suffix, unique per run."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    """A new run id: the UTC start time and a random suffix, unique per run. Lowercase digits, ``-`` and hex
+    only: BigQuery lowercases job labels, and the run id must read the same in ``INFORMATION_SCHEMA.JOBS``
+    (label ``harness_run_id``) as in the report."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 def build_context(settings: Settings, run_id: str, today: date | None = None) -> RunContext:
@@ -127,12 +134,33 @@ def build_context(settings: Settings, run_id: str, today: date | None = None) ->
     mode = parse_mode(settings.mode.value, settings.only.value, pipeline)
     timeout = parse_timeout(settings.timeout.value)
     require_exercised = parse_switch("--require-exercised", settings.require_exercised.value)
+    max_season_bytes = parse_positive_int("--max-season-bytes", settings.max_season_bytes.value)
     _require_pipeline_repo(settings, pipeline)
     _require_scripts_project(settings, pipeline)
     warehouse = _warehouse(settings, pipeline, run_id)
+    pipeline, fallbacks = _checked_partition_coverage(pipeline, warehouse)
     return RunContext(
-        settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout, require_exercised
-    )
+        settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout, require_exercised,
+        max_season_bytes=max_season_bytes, coverage_fallbacks=fallbacks,
+    )  # fmt: skip
+
+
+def _checked_partition_coverage(pipeline: Pipeline, warehouse: Warehouse) -> tuple[Pipeline, dict[str, str]]:
+    """The declaration with ``partition_coverage`` kept only where the warehouse confirms it (DAY
+    partitions on the date column); a claim that does not hold falls back to the scan, with its reason."""
+    if not warehouse.partition_metadata:
+        return pipeline, {}
+    claimed = {t.ref: t for t in pipeline.tables.values() if t.partition_coverage}
+    problems = warehouse.day_partitioning_problems({ref: t.date_column for ref, t in claimed.items()})
+    if not problems:
+        return pipeline, {}
+    tables = {
+        name: dataclasses.replace(t, partition_coverage=False) if t.ref in problems else t
+        for name, t in pipeline.tables.items()
+    }
+    return dataclasses.replace(pipeline, tables=tables), {
+        claimed[ref].name: why for ref, why in problems.items()
+    }
 
 
 def _warehouse(settings: Settings, pipeline: Pipeline, run_id: str) -> Warehouse:

@@ -47,6 +47,8 @@ TABLE_KEYS = {
     "present",
     "partition_coverage",
     "quality_column",
+    "partition_column",
+    "partition_lookback_days",
 }
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 
@@ -191,6 +193,7 @@ class _Builder:
             self.problem("pipeline.scripts_project", "expected the project id as a string")
         if run_history is not None:
             self.reference("pipeline.run_history", run_history, tables, "tables")
+        price = self.price(head)
         if self.problems:
             return None
         return Pipeline(
@@ -210,7 +213,29 @@ class _Builder:
             gameplan_corrections=tuple(corrections),
             scripts_project=scripts_project,
             processors=processors,
+            **price,
         )
+
+    def price(self, head: dict[str, Any]) -> dict[str, Any]:
+        """``usd_per_tib`` (a positive number) and ``usd_per_tib_as_of`` (its date), both or neither."""
+        price, as_of = head.get("usd_per_tib"), head.get("usd_per_tib_as_of")
+        if price is None and as_of is None:
+            return {}
+        valid = isinstance(price, int | float) and not isinstance(price, bool) and price > 0
+        if not valid:
+            self.problem(
+                "pipeline.usd_per_tib", f"expected the on-demand price per TiB in USD, got {price!r}"
+            )
+        try:
+            date.fromisoformat(str(as_of))
+        except ValueError:
+            self.problem(
+                "pipeline.usd_per_tib_as_of", f"expected the price's date (YYYY-MM-DD), got {as_of!r}"
+            )
+            valid = False
+        if not valid or not isinstance(price, int | float):
+            return {}
+        return {"usd_per_tib": float(price), "usd_per_tib_as_of": str(as_of)}
 
     def seasons(self) -> tuple[Season, ...]:
         seasons = []
@@ -262,6 +287,7 @@ class _Builder:
                 ranges=self.ranges(f"{where}.ranges", spec.get("ranges", {})),
                 present=self.presence(f"{where}.present", spec.get("present", {})),
                 partition_coverage=spec.get("partition_coverage", False) is True,
+                **self.partitioning(where, spec),
                 entities=rules.entity_rule(f"{where}.entities", spec.get("entities"), self.problem),
                 reconcile=rules.reconciliations(
                     f"{where}.reconcile", spec.get("reconcile", []), self.problem
@@ -269,6 +295,24 @@ class _Builder:
                 quality_column=self.identifier(f"{where}.quality_column", quality) if quality else None,
             )
         return tables
+
+    def partitioning(self, where: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """``partition_column`` and ``partition_lookback_days`` (whole days, 0 or more; only with a column)."""
+        column = spec.get("partition_column")
+        lookback = spec.get("partition_lookback_days", 0)
+        if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 0:
+            self.problem(
+                f"{where}.partition_lookback_days", f"expected whole days, 0 or more, got {lookback!r}"
+            )
+            lookback = 0
+        if lookback and not column:
+            self.problem(f"{where}.partition_lookback_days", "needs partition_column (the column it widens)")
+        if column is None:
+            return {"partition_lookback_days": lookback}
+        return {
+            "partition_column": self.identifier(f"{where}.partition_column", column),
+            "partition_lookback_days": lookback,
+        }
 
     def ranges(self, where: str, spec: Any) -> dict[str, tuple[float, float]]:
         ranges = {}

@@ -68,6 +68,11 @@ class Reconciliation:
     sql: str
 
 
+DEFAULT_USD_PER_TIB = 6.25
+DEFAULT_PRICE_AS_OF = "2023-07-05"
+"""BigQuery's on-demand list price per TiB (US multi-region) since that date; declare yours if it differs."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A warehouse table the harness reads: its dataset, date column and grain inside a date."""
@@ -89,7 +94,15 @@ class Table:
     """Columns that must be filled for a share of the rows (usage_rate for active players)."""
     partition_coverage: bool = False
     """The table is partitioned by day on ``date_column``: on BigQuery, coverage reads its row counts from
-    ``INFORMATION_SCHEMA.PARTITIONS`` (metadata, nothing scanned) instead of counting the date column."""
+    ``INFORMATION_SCHEMA.PARTITIONS`` (metadata, nothing scanned) instead of counting the date column
+    (preflight checks the claim; a table that is not so partitioned is counted by the scan)."""
+    partition_column: str = ""
+    """The column the table is partitioned by when it is not ``date_column`` (``nbac_injury_report``:
+    ``report_date``, while its rows are judged by ``game_date``)."""
+    partition_lookback_days: int = 0
+    """How many days the partition column may lie before the date column (an injury report of day D lists
+    games up to this many days later), so a window on the date column is a window on the partition column
+    widened by as many days."""
     entities: EntityRule | None = None
     """The entities it must hold per date; without a rule only dates are checked."""
     reconcile: tuple[Reconciliation, ...] = ()
@@ -102,10 +115,22 @@ class Table:
         """``dataset.table``, safe to splice into SQL: both parts were validated as plain identifiers."""
         return f"{self.dataset}.{self.name}"
 
+    def window_filter(self, start: str = "@start", end: str = "@end", alias: str = "") -> str:
+        """``date_column BETWEEN start AND end`` (SQL expressions, parameters as a rule), and a constant
+        filter on the partition column when that is another column, widened by its lookback: the filter
+        BigQuery prunes partitions by, and requires on a table with ``require_partition_filter``."""
+        prefix = f"{alias}." if alias else ""
+        where = f"{prefix}{self.date_column} BETWEEN {start} AND {end}"
+        if self.partition_column and self.partition_column != self.date_column:
+            lower = f"DATE_SUB({start}, INTERVAL {self.partition_lookback_days} DAY)"
+            where += f" AND {prefix}{self.partition_column} BETWEEN {lower} AND {end}"
+        return where
+
     @property
     def required_columns(self) -> tuple[str, ...]:
         """Every column the declaration names for this table, without repeats."""
         named = (self.date_column, *self.grain, *self.columns, *self.team_columns, *self.ranges)
+        named += (self.partition_column,) if self.partition_column else ()
         named += (*self.present, *(p.among for p in self.present.values() if p.among))
         named += tuple(check.column for check in self.reconcile)
         if self.game_id_column:
@@ -265,6 +290,10 @@ class Pipeline:
     ``--project`` (the real scripts hard-code ``nba-props-platform``); a different ``--project`` is then
     refused, since the harness would read where the scripts do not write."""
     processors: dict[str, Processor] = field(default_factory=dict)
+    usd_per_tib: float = DEFAULT_USD_PER_TIB
+    """BigQuery's on-demand price per TiB billed, for the season's cost (``[pipeline] usd_per_tib``)."""
+    usd_per_tib_as_of: str = DEFAULT_PRICE_AS_OF
+    """The date of that price (``[pipeline] usd_per_tib_as_of``): prices change, the report says which."""
 
     def phase(self, phase: int) -> list[Processor]:
         """The processors of ``phase``, in dependency order."""

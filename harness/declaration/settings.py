@@ -83,6 +83,12 @@ SPECS: dict[str, Spec] = {
         None,
         "BigQuery: byte cap for every job (harness and reference jobs); none by default",
     ),
+    "max_season_bytes": _spec(
+        "max_season_bytes",
+        None,
+        "BigQuery: NOT READY when the full season is forecast to bill more bytes than this (measured from "
+        "INFORMATION_SCHEMA.JOBS); none by default",
+    ),
     "bigquery_endpoint": _spec(
         "bigquery_endpoint",
         None,
@@ -131,6 +137,7 @@ class Settings:
     location: Setting
     dataset_prefix: Setting
     maximum_bytes_billed: Setting
+    max_season_bytes: Setting
     bigquery_endpoint: Setting
     pipeline_repo: Setting
     rootdir: Path

@@ -74,10 +74,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from harness.plugin import fixtures
     from harness.plugin.recorder import RunRecorder
     from harness.running.plan import build_plan
+    from harness.running.pricing import refuse_low_cap
 
     run_id = controller_run_id(config) or new_run_id()
     try:
         run = build_context(settings, run_id)
+        refuse_low_cap(run)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN_KEY] = run

@@ -110,9 +110,17 @@ class RunRecorder:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         from harness.reporting.signoff import build_signoff
         from harness.reporting.summary import write_failed_summary, write_summary
+        from harness.running.billing import measure
 
         try:
-            self.signoff = build_signoff(self.run, list(self.tests.values()), session.exitstatus, self.plan)
+            billing = measure(self.run)
+            self.signoff = build_signoff(
+                self.run, list(self.tests.values()), session.exitstatus, self.plan, billing
+            )
+            if not self.signoff.verdict.ready and session.exitstatus == pytest.ExitCode.OK:
+                # A gate of the sign-off's own (the season's byte budget) fails the run too.
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+                self.signoff.exit_status = int(session.exitstatus)
         except Exception as exc:  # the sign-off must never cost CI its summary.json
             self.problem = f"the sign-off could not be built: {type(exc).__name__}: {exc}"
             write_failed_summary(self.run, int(session.exitstatus), self.problem, self.summary_path)
@@ -163,5 +171,7 @@ class RunRecorder:
             terminalreporter.write_line(f"  not exercised: {idle['message']}", yellow=True)
         for estimate in self.signoff.estimates:
             terminalreporter.write_line(f"  estimate: {estimate.describe()}")
+        if self.signoff.billing.skipped and not self.run.warehouse.embedded:
+            terminalreporter.write_line(f"  {self.signoff.billing.skipped}")
         terminalreporter.write_line(f"  report:  {self.report_path}")
         terminalreporter.write_line(f"  summary: {self.summary_path}")

@@ -38,10 +38,13 @@ def ddl_statements() -> str:
     return "\n;\n".join(f.read_text(encoding="utf-8").strip().rstrip(";") for f in files)
 
 
-def create_tables(conn: Connection, pipeline: Pipeline) -> None:
-    """Create every dataset and table that does not exist yet; existing ones are left alone."""
+def create_tables(conn: Connection, pipeline: Pipeline, location: str | None = None) -> None:
+    """Create every dataset and table that does not exist yet; existing ones are left alone. On BigQuery a
+    dataset is created in the warehouse's ``location`` (validated when the warehouse was made); without it
+    BigQuery would pick ``US`` whatever the session's location."""
+    where = f" OPTIONS (location = '{location}')" if location else ""
     for dataset in pipeline.datasets.values():
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {dataset}")
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {dataset}{where}")
     conn.execute(ddl_statements())
 
 
@@ -85,7 +88,7 @@ def ensure_seeded(
     from harness.reference.demo import generate_season
 
     with warehouse.connect() as conn:
-        create_tables(conn, pipeline)
+        create_tables(conn, pipeline, warehouse.location)
         missing = seasons_without_data(conn, pipeline, seasons)
         for season in missing:
             frames = generate_season(season.year, season.opener, season.last_day)

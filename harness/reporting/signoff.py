@@ -23,6 +23,7 @@ from harness.context.records import evidence_path, read_record
 from harness.context.run import RunContext
 from harness.reporting.estimate import Estimate, estimate
 from harness.running.backfill import Backfill
+from harness.running.billing import Measured
 from harness.running.once import once_record
 from harness.running.plan import ProcessorStep, levels
 
@@ -84,6 +85,8 @@ class SignOff:
     estimates: list[Estimate]
     scores: Scores = field(default_factory=dict)
     """The quality spread per date of the checked tables that declare a quality column."""
+    billing: Measured = field(default_factory=Measured)
+    """What the run's BigQuery jobs were billed per processor (INFORMATION_SCHEMA.JOBS), or why not."""
 
     @property
     def failures(self) -> list[LatestRun]:
@@ -115,10 +118,33 @@ def verdict(tests: Sequence[StepOutcome], exit_status: int) -> tuple[Verdict, li
     return (Verdict.READY, []) if not reasons else (Verdict.NOT_READY, reasons)
 
 
+def over_budget(run: RunContext, estimates: Sequence[Estimate], billing: Measured) -> list[str]:
+    """The ``--max-season-bytes`` gate: one reason per season forecast to bill more, with the figures; on
+    BigQuery, also when the bill could not be measured (the budget cannot then be checked)."""
+    budget = run.max_season_bytes
+    if budget is None or run.warehouse.embedded:
+        return []
+    if billing.skipped:
+        return [f"--max-season-bytes {budget} cannot be checked: {billing.skipped}"]
+    return [
+        f"the full season {e.season} is forecast to bill {e.season_bytes:,.0f} bytes "
+        f"(${e.season_usd:,.2f} on demand, {e.season_slot_hours:,.1f} slot-hours), over --max-season-bytes "
+        f"{budget:,}"
+        for e in estimates
+        if e.season_bytes > budget
+    ]
+
+
 def build_signoff(
-    run: RunContext, tests: Sequence[StepOutcome], exit_status: int, plan: tuple[ProcessorStep, ...]
+    run: RunContext,
+    tests: Sequence[StepOutcome],
+    exit_status: int,
+    plan: tuple[ProcessorStep, ...],
+    billing: Measured | None = None,
 ) -> SignOff:
-    """The sign-off from the tests' outcomes and what the run left in its directory."""
+    """The sign-off from the tests' outcomes, what the run left in its directory and what its BigQuery
+    jobs were billed (``billing``, measured by the caller: the sign-off runs no SQL)."""
+    billing = billing or Measured(skipped="bytes billed not measured")
     pipeline = run.pipeline
     processors = [
         Backfill.from_record(record)
@@ -140,12 +166,20 @@ def build_signoff(
     estimates = [
         e
         for s in run.window.seasons
-        if (e := estimate(s.label, run.season_game_dates.get(s.year, 0), processors, run.game_dates, depth))
-    ]
+        if (
+            e := estimate(
+                s.label, run.season_game_dates.get(s.year, 0), processors, run.game_dates, depth,
+                None if billing.skipped else billing.usage, (pipeline.usd_per_tib, pipeline.usd_per_tib_as_of),
+            )
+        )
+    ]  # fmt: skip
     label, reasons = verdict(tests, exit_status)
+    budget = over_budget(run, estimates, billing)
+    if budget and label is not Verdict.INTERRUPTED:
+        label, reasons = Verdict.NOT_READY, [*reasons, *budget]
     return SignOff(
         run, label, reasons, int(exit_status), datetime.now(UTC), list(tests), plan, processors, chains,
-        coverage, unexercised, latest, totals, estimates, scores,
+        coverage, unexercised, latest, totals, estimates, scores, billing,
     )  # fmt: skip
 
 

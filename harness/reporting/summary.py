@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.checking.coverage import coverage_method
 from harness.checking.scores import scores_record
 from harness.context.run import RunContext
 from harness.reporting.signoff import SignOff, Verdict
@@ -103,9 +104,40 @@ def summary(signoff: SignOff) -> dict[str, Any]:
                 "seconds_per_date": {k: round(v, 4) for k, v in e.seconds_per_date.items()},
                 "sequential_seconds": round(e.sequential_seconds, 1),
                 "parallel_seconds": round(e.parallel_seconds, 1),
+                "bytes_billed_per_date": {k: round(v) for k, v in e.bytes_per_date.items()},
+                "season_bytes_billed": round(e.season_bytes) if e.bytes_per_date else None,
+                "on_demand_usd": round(e.season_usd, 2) if e.bytes_per_date else None,
+                "usd_per_tib": e.usd_per_tib,
+                "price_as_of": e.price_as_of,
+                "slot_hours": round(e.season_slot_hours, 2) if e.bytes_per_date else None,
             }
             for e in signoff.estimates
         ],
+        "billing": {
+            "measured": signoff.billing.skipped is None,
+            "skipped": signoff.billing.skipped,
+            "max_season_bytes": signoff.run.max_season_bytes,
+            "usage": {
+                name: {"jobs": u.jobs, "bytes_billed": u.bytes_billed, "slot_ms": u.slot_ms}
+                for name, u in sorted(signoff.billing.usage.items())
+            },
+        },
+        "coverage_methods": coverage_methods(signoff.run),
+    }
+
+
+def coverage_methods(run: RunContext) -> dict[str, dict[str, str]]:
+    """How coverage counted each output table: partition metadata or a scan of its date column, and why a
+    table declared ``partition_coverage`` was scanned (it is not partitioned by DAY on its date column)."""
+    return {
+        table.name: {
+            "method": coverage_method(table, run.warehouse.partition_metadata),
+            **(
+                {"reason": run.coverage_fallbacks[table.name]} if table.name in run.coverage_fallbacks else {}
+            ),
+        }
+        for phase in run.pipeline.phases
+        for table in run.pipeline.phase_tables(phase)
     }
 
 

@@ -99,6 +99,8 @@ def plan_lines(run: RunContext, plan: tuple[ProcessorStep, ...]) -> list[str]:
         )
         lines.append(f"    expects rows on {step.expects}")
         lines.append(f"    $ {step.command.shown()}")
+    for table, why in sorted(run.coverage_fallbacks.items()):
+        lines.append(f"  coverage of {table}: date column scan (declared partition_coverage, but {why})")
     if not run.warehouse.embedded:
         from harness.running.pricing import cost_lines
 

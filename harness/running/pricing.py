@@ -1,7 +1,13 @@
-"""What the validation queries of a run would cost on BigQuery, from dry runs: free, and nothing runs.
+"""What a run's own queries would cost on BigQuery, from dry runs: free, and nothing runs.
 
-The plan prints each query's bytes and the total (on-demand pricing bills the bytes), so a run can be
-priced against production before anything else.
+The plan lists every query the harness sends in a run, in the order a run sends them: Step 1's checks
+(``INFORMATION_SCHEMA.COLUMNS`` per dataset and the rows the phases require), the schedule's game dates,
+Step 0, each processor's judgement, the gates, each phase's checks and the sign-off's reads (run history,
+and on BigQuery the run's jobs in ``INFORMATION_SCHEMA.JOBS``).
+Each is priced as on-demand billing bills it: the bytes processed rounded up to the MB, and at least 10 MB
+for every table the query references (an ``INFORMATION_SCHEMA`` view counts as one), so a query that reads
+little still costs 10 MB a table. A byte cap below the largest of those minimums would make that query fail
+("... or higher required") on every run, so it is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -11,21 +17,43 @@ from typing import Any
 
 from harness.checking.chains import coverage_sql as chains_sql
 from harness.checking.coverage import METADATA, coverage_method, coverage_query
-from harness.checking.history import latest_runs_sql
+from harness.checking.entities import entities_query, qualifying_query
+from harness.checking.history import latest_runs_sql, totals_sql
+from harness.checking.preflight import required_rows_sql
 from harness.checking.quality import quality_sql
+from harness.checking.reconcile import checks_of, mismatches_query
+from harness.checking.schedule import game_dates_sql
 from harness.checking.scores import scores_sql
 from harness.context.run import RunContext
 from harness.declaration.model import Processor, Table
-from harness.errors import HarnessError
+from harness.errors import ConfigError, HarnessError
+from harness.running.billing import jobs_sql
+from harness.warehouse.bigquery.statements import columns_sql
 
 Query = tuple[str, str, dict[str, Any]]
 """(what it is for, BigQuery SQL, parameters)."""
 
+MB = 2**20
+TABLE_MINIMUM = 10 * MB
+"""On-demand pricing bills at least 10 MB for each table a query references."""
+
 
 def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
-    """Every validation query of a run of the window, with the parameters the run binds."""
+    """Every query the harness sends in a run of the window, with the parameters the run binds."""
     pipeline, window = run.pipeline, run.window
     span = {"start": window.start, "end": window.end}
+    yield "Step 1 warehouse answers", "SELECT 1 AS ok", {}
+    for dataset in sorted(set(pipeline.datasets.values())):
+        yield f"Step 1 columns of {dataset}", columns_sql(dataset), {}
+    required = {r.table: pipeline.tables[r.table] for p in pipeline.phases.values() for r in p.requires_rows}
+    if required:
+        yield "Step 1 rows on every game date", required_rows_sql(list(required.values())), span
+    seasons = {
+        "start": min([window.start, *(s.opener for s in window.seasons)]),
+        "end": max([window.end, *(s.last_day for s in window.seasons)]),
+        "final": pipeline.schedule.final_status,
+    }
+    yield "schedule: game dates of the window's seasons", game_dates_sql(pipeline), seasons
     yield (
         "Step 0 source chains",
         chains_sql(pipeline),
@@ -39,13 +67,31 @@ def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
             gate = f"{phase.name} gate: {before.name}"
             yield _coverage(gate, pipeline.phase_tables(earlier), run, metadata)
     for phase in pipeline.phases.values():
-        tables = pipeline.phase_tables(phase.number)
-        yield _coverage(phase.name, tables, run, metadata)
-        sql, bounds = quality_sql(tables)
-        yield f"{phase.name} grains and ranges", sql, {**span, **bounds}
-        if (scores := scores_sql(tables)) is not None:
-            yield f"{phase.name} quality scores", scores, span
+        yield from _phase_queries(run, phase.name, pipeline.phase_tables(phase.number), metadata)
     yield _history("run history, every processor", list(pipeline.processors.values()), run)
+    yield "sign-off run history totals", totals_sql(pipeline), span
+    if run.warehouse.location is not None:
+        since = {"since": run.started_at, "until": run.started_at}
+        yield "sign-off bytes billed (INFORMATION_SCHEMA.JOBS)", jobs_sql(run.warehouse.location), since
+
+
+def _phase_queries(run: RunContext, name: str, tables: list[Table], metadata: bool) -> Iterator[Query]:
+    """A phase's checks: coverage, expected entities (and where they first appear, sent only when a table
+    expects none in the window), reconciliations, grains and ranges, and quality scores."""
+    span = {"start": run.window.start, "end": run.window.end}
+    yield _coverage(name, tables, run, metadata)
+    ruled = [t for t in tables if t.entities]
+    if ruled:
+        sql, params = entities_query(run.pipeline, ruled)
+        yield f"{name} expected entities", sql, {**params, **span}
+        sql, params = qualifying_query(run.pipeline, ruled)
+        yield f"{name} first date with entities (only when a table expects none)", sql, {**params, **span}
+    if checks_of(tables):
+        yield f"{name} reconciliations", mismatches_query(run.pipeline, tables), span
+    sql, bounds = quality_sql(tables)
+    yield f"{name} grains and ranges", sql, {**span, **bounds}
+    if (scores := scores_sql(tables)) is not None:
+        yield f"{name} quality scores", scores, span
 
 
 def _judge_queries(run: RunContext, processor: Processor, metadata: bool) -> Iterator[Query]:
@@ -67,26 +113,77 @@ def _history(label: str, processors: list[Processor], run: RunContext) -> Query:
     return f"{label} run history", latest_runs_sql(run.pipeline), params
 
 
+def referenced_tables(sql: str) -> set[str]:
+    """``dataset.table`` of every table the SQL names (CTEs and UNNEST aliases are not tables)."""
+    import sqlglot
+    from sqlglot import exp
+
+    return {
+        f"{table.db}.{table.name}".lower()
+        for tree in sqlglot.parse(sql, read="bigquery")
+        if tree is not None
+        for table in tree.find_all(exp.Table)
+        if table.db
+    }
+
+
+def billed_bytes(processed: int, tables: int) -> int:
+    """What on-demand pricing bills for a query: its bytes rounded up to the MB, at least 10 MB for each
+    table it references; nothing for a query that references no table and reads nothing (``SELECT 1``)."""
+    rounded = -(-processed // MB) * MB
+    return max(rounded, TABLE_MINIMUM * tables)
+
+
+def minimum_cap(run: RunContext) -> tuple[int, str]:
+    """The smallest ``maximum_bytes_billed`` under which every query of the run can run (the largest
+    per-query minimum), and the query that needs it."""
+    needs = [
+        (TABLE_MINIMUM * len(referenced_tables(sql)), label)
+        for label, sql, _ in validation_queries(run, run.warehouse.partition_metadata)
+    ]
+    return max(needs)
+
+
+def refuse_low_cap(run: RunContext) -> None:
+    """A usage error when ``--maximum-bytes-billed`` is below what a query of the run is billed at least:
+    that query would fail with "... or higher required" on every run. Only BigQuery has a cap."""
+    cap = run.settings.maximum_bytes_billed.value
+    if run.warehouse.embedded or not cap:
+        return
+    minimum, label = minimum_cap(run)
+    if int(cap) < minimum:
+        raise ConfigError(
+            f"--maximum-bytes-billed {cap} is below the {minimum} bytes ({minimum // MB} MB) that BigQuery "
+            f"bills at least for this run's largest query ({label}: 10 MB per table it references); pass "
+            f"--maximum-bytes-billed {minimum} or more"
+        )
+
+
 def cost_lines(run: RunContext) -> list[str]:
-    """Dry runs of every validation query: bytes each would bill and the total; a query BigQuery refuses
-    (a missing table, a byte cap) is shown with the reason instead."""
-    lines = ["validation queries, dry run (bytes billed on demand):"]
+    """Dry runs of every query of the run: bytes each would process and bill, and the total billed; a
+    query BigQuery refuses (a missing table, a byte cap) is shown with the reason instead."""
+    lines = ["the harness's queries, dry run (on-demand billing: rounded up to the MB, 10 MB per table):"]
     total, refused = 0, 0
     try:
         with run.warehouse.connect() as conn:
             for label, sql, params in validation_queries(run, run.warehouse.partition_metadata):
                 try:
-                    scanned = conn.dry_run(sql, params) or 0
+                    dry = conn.dry_run(sql, params)
                 except HarnessError as exc:
                     refused += 1
                     lines.append(f"  {label}: not priced: {exc}")
                     continue
-                total += scanned
-                lines.append(f"  {label}: {_bytes(scanned)}")
+                processed = dry.bytes_processed if dry else 0
+                tables = max(len(dry.referenced_tables) if dry else 0, len(referenced_tables(sql)))
+                billed = billed_bytes(processed, tables)
+                total += billed
+                lines.append(
+                    f"  {label}: {_bytes(processed)} processed, {_bytes(billed)} billed ({tables} tables)"
+                )
     except HarnessError as exc:
         return [*lines, f"  not priced: {exc}"]
     unpriced = f"; {refused} queries not priced" if refused else ""
-    lines.append(f"  total: {_bytes(total)}{unpriced}")
+    lines.append(f"  total billed: {_bytes(total)}{unpriced}")
     if run.settings.bigquery_endpoint.value:
         lines.append("  (an emulator endpoint is set: emulators report 0 bytes for every dry run)")
     return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,6 +16,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What a dry run reports: the bytes the statements would process and the tables they reference
+    (on-demand pricing bills at least 10 MB per referenced table)."""
+
+    bytes_processed: int
+    referenced_tables: tuple[str, ...] = ()
 
 
 class Connection(Protocol):
@@ -35,6 +45,12 @@ class Connection(Protocol):
         """Everything inside commits together or not at all."""
         ...
 
+    def script(self, sql: str, params: Params | None = None) -> None:
+        """Run the ``;``-separated statements as one transaction sent at once: on BigQuery one
+        multi-statement job, which BigQuery rolls back whole when a statement fails, so a process killed
+        half-way leaves no open transaction holding a table (as separate BEGIN ... COMMIT jobs would)."""
+        ...
+
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to ``dataset.table`` matching columns by name; returns rows written."""
         ...
@@ -43,8 +59,8 @@ class Connection(Protocol):
         """``{"dataset.table": [columns]}`` for every table of the given datasets."""
         ...
 
-    def dry_run(self, sql: str, params: Params | None = None) -> int | None:
-        """Bytes the statements would bill, without running them; None where the backend cannot say."""
+    def dry_run(self, sql: str, params: Params | None = None) -> DryRun | None:
+        """What the statements would process, without running them; None where the backend cannot say."""
         ...
 
 
@@ -61,6 +77,10 @@ class Warehouse(Protocol):
     """A local file that the harness may seed and that one harness run at a time may use (DuckDB); a
     shared cloud project is neither seeded nor locked (BigQuery)."""
 
+    location: str | None
+    """Where the jobs run (a BigQuery location such as ``US``); None for the embedded file. Processors get
+    it as ``{location}``."""
+
     partition_metadata: bool
     """Whether ``dataset.INFORMATION_SCHEMA.PARTITIONS`` answers, so coverage can count rows per day
     partition without scanning (BigQuery) instead of counting the date column (DuckDB)."""
@@ -75,6 +95,11 @@ class Warehouse(Protocol):
 
     def check_datasets(self, names: Iterable[str]) -> None:
         """Raise a one-line WarehouseError when the credentials, the project or a dataset is missing."""
+        ...
+
+    def day_partitioning_problems(self, claims: Mapping[str, str]) -> dict[str, str]:
+        """``{dataset.table: why}`` for each of ``claims`` (``{dataset.table: date column}``) that is not
+        partitioned by DAY on that column, so its partition metadata would not count rows per date."""
         ...
 
 

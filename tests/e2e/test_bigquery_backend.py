@@ -84,11 +84,14 @@ class Outcome:
 def observe(run: Any, warehouse: Warehouse, pipeline: Pipeline) -> Outcome:
     span = window(pipeline)
     with warehouse.connect() as conn:
-        # The sources and the outputs (the emulator fails a UNION of a view and partition metadata).
+        # The sources and the outputs, in two queries: the emulator fails a UNION of partition metadata with
+        # a view, or with a scan filtered by DATE_SUB(@start, INTERVAL n DAY) (nbac_injury_report's lookback).
         sources = {s for chain in pipeline.chains.values() for s in chain.sources if s in pipeline.tables}
         outputs = {p.output for p in pipeline.processors.values()}
-        tables = [t for name, t in pipeline.tables.items() if name in sources | outputs]
-        coverage = table_coverage(conn, tables, span)
+        coverage = {
+            **table_coverage(conn, [t for name, t in pipeline.tables.items() if name in sources], span),
+            **table_coverage(conn, [t for name, t in pipeline.tables.items() if name in outputs], span),
+        }
         runs = latest_runs(conn, pipeline, list(pipeline.processors.values()), span)
         days = game_dates(conn, pipeline, span)
         quality = pd.concat([quality_frame(conn, pipeline.phase_tables(p), span) for p in (3, 4)])
@@ -262,21 +265,37 @@ def test_plan_dry_runs_every_validation_query(
     lines = plan_lines(run, build_plan(run))
 
     expected = list(validation_queries(run, metadata=True))
-    priced = [line for line in lines if re.fullmatch(r"  (?!total:)\S.*: \d[\d,]* bytes( \(.*\))?", line)]
-    assert len(priced) == len(expected) and "not priced" not in "\n".join(lines)
-    assert re.search(r"^  total: 0 bytes$", "\n".join(lines), re.MULTILINE)
+    priced = [
+        re.fullmatch(r"  (.*): 0 bytes processed, ([\d,]+) bytes(?: \(.*\))? billed \((\d+) tables\)", line)
+        for line in lines
+    ]
+    priced = [match for match in priced if match]
+    # The sign-off's read of INFORMATION_SCHEMA.JOBS is planned too; the emulator has no JOBS view.
+    *expected, jobs = expected
+    assert jobs[0] == "sign-off bytes billed (INFORMATION_SCHEMA.JOBS)"
+    assert [m[1] for m in priced] == [label for label, _, _ in expected]
+    refused = [line for line in lines if ": not priced: " in line]
+    assert len(refused) == 1 and refused[0].startswith(f"  {jobs[0]}: not priced: ")
+    # The emulator reports 0 bytes, so each query is billed its minimum: 10 MB per table it names.
+    billed = [int(m[2].replace(",", "")) for m in priced]
+    assert all(b == 10 * 2**20 * int(m[3]) for b, m in zip(billed, priced, strict=True))
+    assert billed[0] == 0 and min(billed[1:]) >= 10 * 2**20  # SELECT 1 reads no table
+    assert f"  total billed: {sum(billed):,} bytes" in "\n".join(lines)
+    assert "; 1 queries not priced" in "\n".join(lines)
     assert "emulators report 0 bytes for every dry run" in lines[-1]
     assert "Phase 4 coverage (5 of 5 tables from partition metadata)" in "\n".join(lines)
-    queries = recorder.queries()
+    queries = recorder.queries()[:-1]  # the JOBS dry run, refused, is the last
     assert len(queries) == len(expected) and all(job["dryRun"] for job in recorder.jobs)
-    for sent in queries:
+    for (label, _, _), sent in zip(expected, queries, strict=True):
         assert not DATE_LITERAL.search(sent["query"]), sent["query"]
         assert sent["maximumBytesBilled"] == "5000000"
         assert sent["query"].lstrip().upper().startswith(("SELECT", "WITH"))
-        # Every bound date (or partition id) lies inside the window: nothing is read beyond it.
-        bound = [p["parameterValue"].get("value") for p in sent["queryParameters"]]
+        # Every bound date (or partition id) lies inside the window, but for the schedule's read of the
+        # whole season: nothing else is read beyond it.
+        bound = [p["parameterValue"].get("value") for p in sent.get("queryParameters", [])]
         dates = [v.replace("-", "") for v in bound if isinstance(v, str) and DATE_LITERAL.fullmatch(v)]
-        assert dates and all("20211019" <= d <= "20211022" for d in dates), sent["query"]
+        if not label.startswith(("Step 1 warehouse", "Step 1 columns", "schedule")):
+            assert dates and all("20211019" <= d <= "20211022" for d in dates), sent["query"]
 
 
 def test_production_declaration_plans_the_real_scripts(

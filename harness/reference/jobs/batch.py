@@ -4,13 +4,20 @@ before it decided (process it, fail it with a recorded error, or leave it with a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from harness.errors import HarnessError
-from harness.reference.jobs.job import Job, Log, error_json, history_row, write_history
-from harness.warehouse.base import Connection
+from harness.reference.jobs.job import (
+    Job,
+    Log,
+    error_json,
+    history_insert,
+    history_row,
+    season_start,
+    write_history,
+)
+from harness.warehouse.base import Connection, to_date
 
 
 @dataclass(frozen=True)
@@ -22,26 +29,35 @@ class Refusal:
     error_type: str | None = "ValueError"
 
 
-def compute(conn: Connection, job: Job, days: Sequence[date]) -> list[str]:
-    """The processor's SQL for the batch into the session temp table ``job.scratch``; returns its columns
-    (a subset of the output table's, which keeps its own defaults for the rest)."""
-    conn.execute(f"DROP TABLE IF EXISTS {job.scratch}")
-    conn.execute(
-        f"CREATE TEMP TABLE {job.scratch} AS {job.sql.strip().rstrip(';')}",
-        {"start_date": min(days), "end_date": max(days)},
-    )
-    return [str(name) for name in conn.query(f"SELECT * FROM {job.scratch} LIMIT 0").columns]
+def compute(conn: Connection, job: Job, days: Sequence[date]) -> tuple[list[str], dict[date, int]]:
+    """The processor's SQL for the batch into the session temp table ``job.scratch``; its columns (a
+    subset of the output table's, which keeps its own defaults for the rest) and the rows computed per
+    date, which is what each date's swap writes. The SQL gets the batch's first and last date and the first
+    day of the first date's season, the bounds of its partition filters."""
+    first = min(days)
+    bounds = {"start_date": first, "end_date": max(days), "season_start": season_start(first)}
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {job.scratch} AS {job.sql.strip().rstrip(';')}", bounds)
+    frame = conn.query(f"SELECT {job.table.date_column} AS day, COUNT(*) AS n FROM {job.scratch} GROUP BY 1")
+    columns = [str(name) for name in conn.query(f"SELECT * FROM {job.scratch} LIMIT 0").columns]
+    return columns, {to_date(day): int(n) for day, n in frame.itertuples(index=False, name=None)}
 
 
-def replace_date(conn: Connection, job: Job, day: date, columns: Sequence[str]) -> int:
-    """Swap one date's rows for the freshly computed ones (``columns``, matched by name); returns rows
-    written. Both statements name the date, so on BigQuery they touch that date's partition only."""
+def swap_date(
+    conn: Connection, job: Job, day: date, columns: Sequence[str], history: Mapping[str, object]
+) -> None:
+    """Swap one date's rows for the freshly computed ones (``columns``, matched by name), then write the
+    date's final run-history row, as one multi-statement transaction: on BigQuery one job, rolled back whole
+    when any statement fails. Every statement names the date, so it touches that date's partition only."""
     table, column = job.table.ref, job.table.date_column
     names = ", ".join(columns)
-    conn.execute(f"DELETE FROM {table} WHERE {column} = @day", {"day": day})
-    return conn.execute(
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM {job.scratch} WHERE {column} = @day", {"day": day}
-    )
+    statements = [
+        f"DELETE FROM {table} WHERE {column} = @day",
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {job.scratch} WHERE {column} = @day",
+    ]
+    history_sql, history_params = history_insert(job, dict(history))
+    if history_sql:
+        statements.append(history_sql)
+    conn.script(";\n".join(statements), {"day": day, **history_params})
 
 
 def run_batch(
@@ -50,11 +66,13 @@ def run_batch(
     """Compute ``days`` with one set-based query, then commit each date on its own; returns the dates
     that failed (a script that writes no run history fails a date on which it wrote no rows)."""
     failures = 0
+    computed: dict[date, int] = {}
     columns: list[str] = []
     compute_error: HarnessError | None = None
     todo = [d for d in days if d not in refusals]
     try:
-        columns = compute(conn, job, todo) if todo else []
+        if todo:
+            columns, computed = compute(conn, job, todo)
     except HarnessError as exc:
         compute_error = exc
     for day in days:
@@ -71,9 +89,10 @@ def run_batch(
                 raise _Refused(refusal)
             if compute_error is not None:
                 raise compute_error
-            with conn.transaction():
-                records = replace_date(conn, job, day, columns)
-                write_history(conn, job, history_row(job, day, "success", started, records_processed=records))
+            records = computed.get(day, 0)
+            swap_date(
+                conn, job, day, columns, history_row(job, day, "success", started, records_processed=records)
+            )
         except (HarnessError, _Refused) as exc:
             failures += 1
             kind = exc.refusal.error_type if isinstance(exc, _Refused) else type(exc).__name__
@@ -87,8 +106,6 @@ def run_batch(
             log.say(f"⚠️  {day}: Processing failed - unknown", "WARNING")
         else:
             log.success(records)
-    with suppress(HarnessError):  # a leftover scratch table costs nothing; the dates are committed
-        conn.execute(f"DROP TABLE IF EXISTS {job.scratch}")
     return failures
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -130,7 +132,7 @@ def _precompute(job: Job, args: argparse.Namespace, requested: list[date], wareh
     first, last = min(requested), max(requested)
     with warehouse.connect() as conn:
         played = set(game_dates(conn, first, last))
-        openers = season_openers(conn)
+        openers = season_openers(conn, first, last)
         checked = not (args.date_list or args.skip_preflight or args.dry_run)
         problems = preflight_problems(conn, job.pipeline, openers, first, last) if checked else None
     days = [d for d in requested if d in played]
@@ -163,11 +165,27 @@ def _summary(log: Log, job: Job, succeeded: int, failed: int, skipped: int, why:
     )
 
 
+@contextmanager
+def ending_on_sigterm() -> Iterator[None]:
+    """SIGTERM (how the harness ends a processor that timed out) as SystemExit, so that ``finally`` blocks
+    run and every open connection ends its BigQuery session; Python's default would exit on the spot."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The job's command line: ``python -m harness.reference.jobs NAME --start-date D ...``."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        return run(args)
+        with ending_on_sigterm():
+            return run(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

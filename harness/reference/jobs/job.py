@@ -61,6 +61,12 @@ def season_year(day: date) -> int:
     return day.year if day.month >= 10 else day.year - 1
 
 
+def season_start(day: date) -> date:
+    """Oct 1 of ``day``'s season: no season-to-date lookback reaches before it (the real processors'
+    own season boundary)."""
+    return date(season_year(day), 10, 1)
+
+
 def history_row(job: Job, day: date, status: str, started: datetime, **fields: object) -> dict[str, object]:
     """A ``processor_run_history`` row for ``day`` in the real writer's shape."""
     now = datetime.now(UTC)
@@ -94,16 +100,24 @@ def error_json(error_type: str, message: str, started: datetime) -> str:
     )
 
 
-def write_history(conn: Connection, job: Job, row: dict[str, object]) -> None:
-    """Append a run-history row (processors that write none skip it, like UPGC's script)."""
+def history_insert(job: Job, row: dict[str, object]) -> tuple[str, dict[str, object]]:
+    """The INSERT of a run-history row and its parameters; ``("", {})`` for a processor that writes none
+    (like UPGC's script)."""
     if not job.processor.writes_run_history:
-        return
+        return "", {}
     # Unset fields are left out (NULL by default): BigQuery cannot type a NULL query parameter.
     row = {key: value for key, value in row.items() if value is not None}
     columns = ", ".join(row)
     values = ", ".join(f"PARSE_JSON(@{k})" if k in ("errors", "summary") else f"@{k}" for k in row)
     history = job.pipeline.tables[job.pipeline.run_history]
-    conn.execute(f"INSERT INTO {history.ref} ({columns}) VALUES ({values})", row)
+    return f"INSERT INTO {history.ref} ({columns}) VALUES ({values})", row
+
+
+def write_history(conn: Connection, job: Job, row: dict[str, object]) -> None:
+    """Append a run-history row (processors that write none skip it)."""
+    sql, params = history_insert(job, row)
+    if sql:
+        conn.execute(sql, params)
 
 
 class Log:
@@ -148,11 +162,14 @@ def game_dates(conn: Connection, first: date, last: date) -> list[date]:
     return [to_date(d) for d in frame["game_date"]]
 
 
-def season_openers(conn: Connection) -> dict[int, date]:
-    """Each season's real opener: its first final regular-season game."""
+def season_openers(conn: Connection, first: date, last: date) -> dict[int, date]:
+    """The real opener (first final regular-season game) of each season from ``first``'s to ``last``'s;
+    an opener lies between its season's first day and any date of the season, which bounds the read."""
     frame = conn.query(
         "SELECT season_year, MIN(game_date) AS opener FROM nba_reference.nba_schedule "
-        "WHERE is_regular_season AND game_status = 3 GROUP BY season_year"
+        "WHERE game_date BETWEEN @season_start AND @last AND is_regular_season AND game_status = 3 "
+        "GROUP BY season_year",
+        {"season_start": season_start(first), "last": last},
     )
     return {int(row.season_year): to_date(row.opener) for row in frame.itertuples()}
 

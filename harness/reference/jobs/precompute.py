@@ -24,7 +24,7 @@ def preflight_problems(
     tables = analytics_tables(pipeline)
     parts = [
         f"SELECT '{t.name}' AS table_name, {t.date_column} AS day FROM {t.ref} "
-        f"WHERE {t.date_column} BETWEEN @first AND @last GROUP BY 2"
+        f"WHERE {t.window_filter('@first', '@last')} GROUP BY 2"
         for t in tables
     ]
     parts.append(

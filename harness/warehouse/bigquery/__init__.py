@@ -11,7 +11,7 @@ Why it is shaped this way:
 - A connection lives in one BigQuery session, created by its first job (``create_session``) and named by
   ``connection_properties`` afterwards. That gives what the embedded backend has per connection:
   ``CREATE TEMP TABLE`` works across statements, and ``transaction()`` is BEGIN/COMMIT/ROLLBACK
-  TRANSACTION in the session. Each ``;``-separated statement is its own job, so ``execute`` returns
+  TRANSACTION in the session (jobs of their own: ``script`` is the one-job form writers use). Each ``;``-separated statement is its own job, so ``execute`` returns
   the rows the last statement changed, and ``statements_run`` counts what the DuckDB backend counts.
 - Load jobs cannot join a session transaction, so ``insert_frame`` inside ``transaction()`` commits on
   its own (atomic per call, not with the surrounding statements).
@@ -20,8 +20,8 @@ Why it is shaped this way:
   whose presence changes pandas 3's string dtype for every other caller). The upload is resumable
   (no ``size``), which real BigQuery and the bqemulator both accept; the emulator rejects the
   multipart upload the client picks for small payloads of known size.
-- Sessions end on BigQuery's idle timeout: ``CALL BQ.ABORT_SESSION()`` is not in the emulator, and a
-  session only holds the connection's temp tables.
+- A connection ends its session (``CALL BQ.ABORT_SESSION()``) however it closes; ``script`` sends a
+  transaction as one multi-statement job, so that no process can die between its BEGIN and its COMMIT.
 - Errors are one line that names the fix; messages never carry credentials or environment values.
 
 Measured against the bqemulator (1.4.0): jobs accept labels and ``maximum_bytes_billed`` but the

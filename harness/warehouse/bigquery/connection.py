@@ -8,11 +8,11 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import WarehouseError
-from harness.warehouse.base import Params
+from harness.warehouse.base import DryRun, Params
 from harness.warehouse.bigquery.errors import failures
 from harness.warehouse.bigquery.frames import ndjson, result_frame
 from harness.warehouse.bigquery.params import query_parameter, sanitize_labels
-from harness.warehouse.bigquery.statements import Statement
+from harness.warehouse.bigquery.statements import Statement, columns_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,7 +60,7 @@ class BigQueryConnection:
         """Run one statement in the session and wait for it; its rows are fetched when iterated."""
         config = self._config(params, statement, **self._session())
         try:
-            job = self._client.query(statement.sql, job_config=config)
+            job = self._client.query(statement.sql, job_config=config, location=self._warehouse.location)
             rows = job.result()
         except failures() as exc:
             raise self._warehouse.error(exc) from exc
@@ -90,19 +90,21 @@ class BigQueryConnection:
         job, _ = self._run(sql, params)
         return job.num_dml_affected_rows or 0
 
-    def dry_run(self, sql: str, params: Params | None = None) -> int:
-        """Bytes the statements would process (what on-demand pricing bills), without running them.
+    def dry_run(self, sql: str, params: Params | None = None) -> DryRun:
+        """Bytes the statements would process and the tables they reference, without running them.
 
         Outside the session (a dry run creates none) and not counted in ``statements_run``.
         """
-        total = 0
+        total, tables = 0, set[str]()
         for statement in self._warehouse.statements(sql):
             config = self._config(params or {}, statement, dry_run=True, use_query_cache=False)
             try:
-                total += self._client.query(statement.sql, job_config=config).total_bytes_processed or 0
+                job = self._client.query(statement.sql, job_config=config, location=self._warehouse.location)
             except failures() as exc:
                 raise self._warehouse.error(exc) from exc
-        return total
+            total += job.total_bytes_processed or 0
+            tables.update(f"{t.project}.{t.dataset_id}.{t.table_id}" for t in job.referenced_tables or ())
+        return DryRun(total, tuple(sorted(tables)))
 
     def _control(self, sql: str) -> None:
         self._job(Statement(sql, ()), {})
@@ -120,6 +122,35 @@ class BigQueryConnection:
                 self._control("ROLLBACK TRANSACTION")
             raise
         self._control("COMMIT TRANSACTION")
+
+    def script(self, sql: str, params: Params | None = None) -> None:
+        """The statements as one multi-statement job inside BEGIN/COMMIT TRANSACTION: BigQuery rolls the
+        whole job back when a statement fails, and a process killed while it runs leaves no transaction
+        open in the session (separate BEGIN, DELETE, INSERT, COMMIT jobs would, holding the table)."""
+        statements = self._warehouse.statements(sql)
+        if not statements:
+            raise WarehouseError("the SQL holds no statement")
+        if not self._warehouse.scripts_take_parameters:
+            # An emulator that binds no parameter inside a multi-statement job: the same statements, one
+            # job each, in the session's transaction.
+            with self.transaction():
+                self._run(sql, params)
+            return
+        names = tuple(sorted({name for statement in statements for name in statement.params}))
+        body = ";\n".join(statement.sql for statement in statements)
+        self._warehouse.statements_run += len(statements)
+        self._job(Statement(f"BEGIN TRANSACTION;\n{body};\nCOMMIT TRANSACTION", names), params or {})
+
+    def close(self) -> None:
+        """End the session (``CALL BQ.ABORT_SESSION()``): what it holds, its temp tables and any
+        transaction a failed statement left open, would otherwise live until the session times out (up to
+        24 hours), and an open transaction makes BigQuery cancel later conflicting ones on its tables."""
+        if self._session_id is None:
+            return
+        # A session that cannot be ended expires on its own; the emulator has no BQ.ABORT_SESSION.
+        with suppress(WarehouseError):
+            self._control("CALL BQ.ABORT_SESSION()")
+        self._session_id = None
 
     def insert_frame(self, table_ref: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to the table with a load job typed by its schema; rows written."""
@@ -144,7 +175,9 @@ class BigQueryConnection:
             self._warehouse.statements_run += 1
             # No ``size``: the client then uploads resumably (see the module docstring).
             body = io.BytesIO(ndjson(frame, fields))
-            self._client.load_table_from_file(body, target, job_config=config).result()
+            self._client.load_table_from_file(
+                body, target, job_config=config, location=self._warehouse.location
+            ).result()
         except failures() as exc:
             raise WarehouseError(f"insert into {table_ref}: {self._warehouse.error(exc)}") from exc
         return len(frame)
@@ -153,11 +186,9 @@ class BigQueryConnection:
         """Every table's columns per dataset, from ``INFORMATION_SCHEMA.COLUMNS``."""
         columns: dict[str, list[str]] = {}
         for dataset in datasets:
-            source = (
-                f"`{self._warehouse.project}`.`{self._warehouse.dataset(dataset)}`.INFORMATION_SCHEMA.COLUMNS"
-            )
-            sql = f"SELECT table_name, column_name FROM {source} ORDER BY table_name, ordinal_position"
-            _, rows = self._job(Statement(sql, ()), {})
+            self._warehouse.dataset(dataset)  # refuses a name that is not a plain identifier
+            (statement,) = self._warehouse.statements(columns_sql(dataset))
+            _, rows = self._job(statement, {})
             for table, column in rows:
                 columns.setdefault(f"{dataset}.{table}", []).append(column)
         return columns

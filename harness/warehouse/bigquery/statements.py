@@ -27,3 +27,12 @@ def parameter_names(tree: exp.Expr) -> tuple[str, ...]:
             }
         )
     )
+
+
+def columns_sql(dataset: str) -> str:
+    """Every table's columns of the declaration's ``dataset`` (mapped and qualified like any statement);
+    an ``INFORMATION_SCHEMA`` query, which BigQuery bills at least 10 MB."""
+    return (
+        f"SELECT table_name, column_name FROM {dataset}.INFORMATION_SCHEMA.COLUMNS "
+        "ORDER BY table_name, ordinal_position"
+    )

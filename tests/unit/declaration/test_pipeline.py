@@ -129,6 +129,21 @@ def test_dependents_are_transitive() -> None:
             'expected_dates = "weekdays"',
             r"\[tables\.team_defense_zone_analysis\.expected_dates\] 'weekdays' is not one of game_dates, after_bootstrap",
         ),
+        (
+            "partition_lookback_days = 3",
+            "partition_lookback_days = -1",
+            r"\[tables\.nbac_injury_report\.partition_lookback_days\] expected whole days, 0 or more, got -1",
+        ),
+        (
+            'partition_column = "report_date"',
+            'partition_column = "report date"',
+            r"\[tables\.nbac_injury_report\.partition_column\] 'report date' is not a plain identifier",
+        ),
+        (
+            'run_history = "processor_run_history"',
+            'run_history = "processor_run_history"\nusd_per_tib = "cheap"\nusd_per_tib_as_of = "2025-01-01"',
+            r"\[pipeline\.usd_per_tib\] expected the on-demand price per TiB in USD, got 'cheap'",
+        ),
     ],
     ids=[
         "syntax",
@@ -147,6 +162,9 @@ def test_dependents_are_transitive() -> None:
         "range-reversed",
         "share-not-fraction",
         "expected-dates",
+        "lookback-negative",
+        "partition-column-identifier",
+        "price",
     ],
 )
 def test_broken_declarations(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -232,3 +250,18 @@ def test_the_production_scripts_get_the_project_and_a_different_one_is_refused(t
         "(they hard-code it), so the harness would read where they do not write; pass --project "
         "nba-props-platform"
     )
+
+
+def test_the_price_per_tib_has_a_default_with_its_date_and_may_be_declared(tmp_path: Path) -> None:
+    from harness.declaration.model import DEFAULT_PRICE_AS_OF, DEFAULT_USD_PER_TIB
+
+    default = load_pipeline(REPO_PIPELINE)
+    assert (default.usd_per_tib, default.usd_per_tib_as_of) == (DEFAULT_USD_PER_TIB, DEFAULT_PRICE_AS_OF)
+    declared = load_pipeline(
+        edited(
+            tmp_path,
+            'run_history = "processor_run_history"',
+            'run_history = "processor_run_history"\nusd_per_tib = 5\nusd_per_tib_as_of = "2025-01-01"',
+        )
+    )
+    assert (declared.usd_per_tib, declared.usd_per_tib_as_of) == (5.0, "2025-01-01")

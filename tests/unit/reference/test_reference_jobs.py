@@ -289,3 +289,35 @@ def test_phase4_preflight_refuses_a_range_with_thin_phase3(
         capsys=capsys,
     )  # fmt: skip
     assert code == 0
+
+
+def test_each_date_is_swapped_by_one_script_with_its_history_row_last(
+    run_jobs: RunJobs, seeded_warehouse: DuckDBWarehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On BigQuery a script is one job (tests/unit/warehouse/test_bigquery_sessions.py): no process can die
+    between the DELETE and the COMMIT, and the success row is written only with the data."""
+    from harness.warehouse.duckdb import DuckDBConnection
+
+    scripts: list[tuple[str, dict]] = []
+    original = DuckDBConnection.script
+
+    def record(self: DuckDBConnection, sql: str, params: dict | None = None) -> None:
+        scripts.append((sql, dict(params or {})))
+        original(self, sql, params)
+
+    monkeypatch.setattr(DuckDBConnection, "script", record)
+    run_jobs(seeded_warehouse.path, ["team_offense_game_summary"], date(2021, 10, 19), date(2021, 10, 21))
+    assert [params["day"] for _, params in scripts] == [
+        date(2021, 10, 19),
+        date(2021, 10, 20),
+        date(2021, 10, 21),
+    ]
+    for sql, params in scripts:
+        statements = [s.strip().split(" (")[0] for s in sql.split(";")]
+        assert statements == [
+            "DELETE FROM nba_analytics.team_offense_game_summary WHERE game_date = @day",
+            "INSERT INTO nba_analytics.team_offense_game_summary",
+            "INSERT INTO nba_reference.processor_run_history",
+        ]
+        assert params["status"] == "success" and params["data_date"] == params["day"]
+    assert [params["records_processed"] for _, params in scripts] == [4, 22, 6]

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from harness.declaration.model import Pipeline, Table
+from harness.reference.jobs.job import season_start
 from harness.reference.queries import processor_sql
 from harness.warehouse.transpile import to_duckdb
 
@@ -37,7 +38,7 @@ RunJobs = Callable[[Path, Iterable[str], date, date], None]  # the run_jobs fixt
 def bind(sql: str, start: date, end: date) -> tuple[str, dict[str, date]]:
     """Transpile one BigQuery SELECT; return the DuckDB SQL and exactly the parameters it uses."""
     (statement,) = to_duckdb(sql)
-    window = {"start_date": start, "end_date": end}
+    window = {"start_date": start, "end_date": end, "season_start": season_start(start)}
     return statement.sql, {name: window[name] for name in statement.params}
 
 

@@ -105,7 +105,8 @@ def test_every_value_kind_is_a_typed_parameter(warehouse: BigQueryWarehouse, htt
         "share": "float64",
         "game_date": "datetime64[us]",
     }
-    insert, select = http.queries()
+    insert, select, ended = http.queries()
+    assert ended["query"] == "CALL BQ.ABORT_SESSION()"  # the connection ends its session
     sent = {p["name"]: p["parameterType"] for p in insert["queryParameters"]}
     assert sent == {
         "d": {"type": "DATE"},
@@ -183,10 +184,10 @@ def test_labels_and_byte_cap_reach_every_job(emulator_url: str, http: RecordingS
         "harness_run_id": "run_2021-10-19t00_00_00z",
         "processor": ("playergamesummary" + "x" * 80)[:63],
     }
-    assert len(http.jobs) == 5  # schema, table, load, query, dry run
+    assert len(http.jobs) == 6  # schema, table, load, query, dry run, the session's end
     assert all(job["labels"] == expected for job in http.jobs)
-    assert [job["maximumBytesBilled"] for job in http.queries()] == ["1000000000"] * 4
-    assert [job.get("dryRun", False) for job in http.jobs] == [False, False, False, False, True]
+    assert [job["maximumBytesBilled"] for job in http.queries()] == ["1000000000"] * 5
+    assert [job.get("dryRun", False) for job in http.jobs] == [False] * 4 + [True, False]
     assert wh.statements_run == 4  # dry runs are not counted
 
 
@@ -272,7 +273,8 @@ def test_dry_run_reports_bytes_and_names_what_is_missing(
         scanned = conn.dry_run("SELECT points FROM nba_raw.t WHERE game_date = @d", {"d": date(2021, 10, 19)})
         with pytest.raises(WarehouseError, match=r"table .*nba_raw\.nope not found; create the table"):
             conn.dry_run("SELECT * FROM nba_raw.nope")
-    assert isinstance(scanned, int) and scanned >= 0  # the emulator reports 0 bytes for every dry run
+    # The emulator reports 0 bytes and no referenced table for every dry run.
+    assert isinstance(scanned.bytes_processed, int) and scanned.bytes_processed >= 0
     assert all(job["dryRun"] and job["query"]["useQueryCache"] is False for job in http.jobs)
     assert warehouse.statements_run == before
 
@@ -336,9 +338,9 @@ def test_errors_the_emulator_cannot_produce() -> None:
         "User does not have bigquery.jobs.create permission in project nope."
     )
     assert str(warehouse_error(denied, "nope", None)) == (
-        "BigQuery refused: Access Denied: Project nope: User does not have bigquery.jobs.create permission "
-        "in project nope.; check that project nope exists and your account may run jobs in it "
-        "(roles/bigquery.jobUser)"
+        "BigQuery refused (accessDenied): access denied: Access Denied: Project nope: User does not have "
+        "bigquery.jobs.create permission in project nope.; check that project nope exists and your account "
+        "may run jobs in it (roles/bigquery.jobUser) and read and write the datasets (roles/bigquery.dataEditor)"
     )
 
 

@@ -4,6 +4,11 @@
 -- player without one is dropped). Reads the four Phase 4 tables of the same date, and Phase 3 only for
 -- what they do not carry (opponent/team pace, win pct, free-throw share, game context).
 -- Lookbacks: games strictly before game_date, same season_year.
+-- Partition filters (every read prunes to a constant range; BigQuery refuses a read of a table with
+-- require_partition_filter without one): the dates [@start_date, @end_date]; season-to-date reads from
+-- @season_start (the first day of @start_date's season); the 60-day lookback from @start_date - 60 days;
+-- the schedule's rest days from @start_date - 30 days (a team's previous game is at most that far back
+-- after the bootstrap period, which Phase 4 skips).
 --
 -- Features 0-24 follow the contract's layout (section 3.6). A feature whose input is honestly missing
 -- is not replaced by a made-up default: BigQuery refuses NULL elements in an ARRAY of a query result
@@ -23,11 +28,13 @@ players AS (
   SELECT g.player_lookup, g.game_id, g.game_date, g.team_abbr, g.opponent_team_abbr, d.season_year
   FROM nba_analytics.player_game_summary AS g
   JOIN game_dates AS d USING (game_date)
-  WHERE EXISTS (
-    SELECT 1 FROM nba_analytics.player_game_summary AS h
-    WHERE h.player_lookup = g.player_lookup
-      AND h.game_date < g.game_date AND h.game_date >= DATE_SUB(g.game_date, INTERVAL 60 DAY)
-  )
+  WHERE g.game_date BETWEEN @start_date AND @end_date
+    AND EXISTS (
+      SELECT 1 FROM nba_analytics.player_game_summary AS h
+      WHERE h.player_lookup = g.player_lookup
+        AND h.game_date BETWEEN DATE_SUB(@start_date, INTERVAL 60 DAY) AND @end_date
+        AND h.game_date < g.game_date AND h.game_date >= DATE_SUB(g.game_date, INTERVAL 60 DAY)
+    )
 ),
 
 schedule_games AS (
@@ -36,10 +43,12 @@ schedule_games AS (
   SELECT *, DATE_DIFF(game_date, LAG(game_date) OVER (PARTITION BY team_abbr ORDER BY game_date), DAY) AS rest_days
   FROM (
     SELECT game_date, home_team_tricode AS team_abbr, TRUE AS is_home, is_playoffs
-    FROM nba_reference.nba_schedule WHERE game_status = 3
+    FROM nba_reference.nba_schedule
+    WHERE game_status = 3 AND game_date BETWEEN DATE_SUB(@start_date, INTERVAL 30 DAY) AND @end_date
     UNION ALL
     SELECT game_date, away_team_tricode AS team_abbr, FALSE AS is_home, is_playoffs
-    FROM nba_reference.nba_schedule WHERE game_status = 3
+    FROM nba_reference.nba_schedule
+    WHERE game_status = 3 AND game_date BETWEEN DATE_SUB(@start_date, INTERVAL 30 DAY) AND @end_date
   )
 ),
 
@@ -57,6 +66,7 @@ team_recent AS (
   FROM game_dates AS d
   JOIN nba_analytics.team_offense_game_summary AS o
     ON o.season_year = d.season_year AND o.game_date < d.game_date
+  WHERE o.game_date BETWEEN @season_start AND @end_date
 ),
 
 team_form AS (
@@ -94,7 +104,7 @@ player_last_10 AS (
       ON g.player_lookup = p.player_lookup
       AND g.season_year = p.season_year
       AND g.game_date < p.game_date
-    WHERE g.is_active AND NOT COALESCE(g.is_dnp, FALSE)
+    WHERE g.game_date BETWEEN @season_start AND @end_date AND g.is_active AND NOT COALESCE(g.is_dnp, FALSE)
   )
   WHERE games_ago <= 10
   GROUP BY game_date, player_lookup
@@ -142,16 +152,21 @@ inputs AS (
     ON s.game_date = p.game_date AND s.team_abbr = p.team_abbr
   LEFT JOIN nba_analytics.upcoming_player_game_context AS u
     ON u.game_date = p.game_date AND u.player_lookup = p.player_lookup
+    AND u.game_date BETWEEN @start_date AND @end_date
   LEFT JOIN schedule_games AS os
     ON os.game_date = p.game_date AND os.team_abbr = p.opponent_team_abbr
   LEFT JOIN nba_precompute.player_daily_cache AS c
     ON c.cache_date = p.game_date AND c.player_lookup = p.player_lookup
+    AND c.cache_date BETWEEN @start_date AND @end_date
   LEFT JOIN nba_precompute.player_composite_factors AS f
     ON f.game_date = p.game_date AND f.player_lookup = p.player_lookup
+    AND f.game_date BETWEEN @start_date AND @end_date
   LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
     ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
+    AND z.analysis_date BETWEEN @start_date AND @end_date
   LEFT JOIN nba_precompute.team_defense_zone_analysis AS td
     ON td.analysis_date = p.game_date AND td.team_abbr = p.opponent_team_abbr
+    AND td.analysis_date BETWEEN @start_date AND @end_date
   LEFT JOIN team_form AS own
     ON own.game_date = p.game_date AND own.team_abbr = p.team_abbr
   LEFT JOIN team_form AS opp

@@ -2,6 +2,9 @@
 -- Grain: game_date + player_lookup, one row per player of upcoming_player_game_context on the date;
 -- analysis_date repeats game_date (the contract keeps both).
 -- Every lookback uses games strictly before game_date in the same season_year.
+-- Partition filters (a constant range on every read; BigQuery refuses a read of a table with
+-- require_partition_filter without one): the dates [@start_date, @end_date], and season-to-date reads from
+-- @season_start (the first day of @start_date's season, Oct 1).
 --
 -- Score ranges (each bounded by construction, so downstream range checks cannot fail):
 --   fatigue_score             INT64 in [0, 100]; 100 = fully fresh. Starts at 100: -15 on a back-to-back,
@@ -28,6 +31,7 @@ players AS (
   SELECT u.*, d.season_year
   FROM nba_analytics.upcoming_player_game_context AS u
   JOIN analysis_dates AS d USING (game_date)
+  WHERE u.game_date BETWEEN @start_date AND @end_date
 ),
 
 usage_windows AS (
@@ -51,7 +55,8 @@ usage_windows AS (
       ON g.player_lookup = p.player_lookup
       AND g.season_year = p.season_year
       AND g.game_date < p.game_date
-    WHERE g.is_active AND (g.minutes_played > 0 OR g.fg_attempts > 0) AND g.usage_rate IS NOT NULL
+    WHERE g.game_date BETWEEN @season_start AND @end_date
+      AND g.is_active AND (g.minutes_played > 0 OR g.fg_attempts > 0) AND g.usage_rate IS NOT NULL
   )
   WHERE games_ago <= 10
   GROUP BY game_date, player_lookup
@@ -86,10 +91,13 @@ inputs AS (
   FROM players AS p
   LEFT JOIN nba_analytics.upcoming_team_game_context AS tc
     ON tc.game_date = p.game_date AND tc.team_abbr = p.team_abbr
+    AND tc.game_date BETWEEN @start_date AND @end_date
   LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
     ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
+    AND z.analysis_date BETWEEN @start_date AND @end_date
   LEFT JOIN nba_precompute.team_defense_zone_analysis AS td
     ON td.analysis_date = p.game_date AND td.team_abbr = p.opponent_team_abbr
+    AND td.analysis_date BETWEEN @start_date AND @end_date
   LEFT JOIN usage_windows AS uw
     ON uw.game_date = p.game_date AND uw.player_lookup = p.player_lookup
 ),

@@ -5,6 +5,9 @@
 -- early_season_flag and insufficient_data_reason.
 -- Active game: is_active, not is_dnp, and minutes or points, as in the real processor. Lookbacks: games strictly before
 -- cache_date, same season_year. Calendar windows: the 7 / 14 days before cache_date.
+-- Partition filters (a constant range on every read; BigQuery refuses a read of a table with
+-- require_partition_filter without one): the dates [@start_date, @end_date], and season-to-date reads from
+-- @season_start (the first day of @start_date's season, Oct 1).
 -- Ranges: points/minutes averages >= 0; usage_rate in percent; ts_pct_last_10 in [0, ~1.5].
 WITH cache_dates AS (
   SELECT game_date AS cache_date, MAX(season_year) AS season_year
@@ -17,6 +20,7 @@ players AS (
   SELECT u.player_lookup, u.team_abbr, d.cache_date, d.season_year
   FROM nba_analytics.upcoming_player_game_context AS u
   JOIN cache_dates AS d ON d.cache_date = u.game_date
+  WHERE u.game_date BETWEEN @start_date AND @end_date
 ),
 
 season_games AS (
@@ -37,7 +41,8 @@ season_games AS (
     ON g.player_lookup = p.player_lookup
     AND g.season_year = p.season_year
     AND g.game_date < p.cache_date
-  WHERE g.is_active AND NOT COALESCE(g.is_dnp, FALSE) AND (g.minutes_played > 0 OR g.points > 0)
+  WHERE g.game_date BETWEEN @season_start AND @end_date
+    AND g.is_active AND NOT COALESCE(g.is_dnp, FALSE) AND (g.minutes_played > 0 OR g.points > 0)
 ),
 
 player_form AS (
@@ -77,6 +82,7 @@ team_form AS (
     FROM cache_dates AS d
     JOIN nba_analytics.team_offense_game_summary AS o
       ON o.season_year = d.season_year AND o.game_date < d.cache_date
+    WHERE o.game_date BETWEEN @season_start AND @end_date
   )
   WHERE games_ago <= 10
   GROUP BY cache_date, team_abbr
@@ -120,5 +126,6 @@ LEFT JOIN team_form AS t
   ON t.cache_date = p.cache_date AND t.team_abbr = p.team_abbr
 LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
   ON z.analysis_date = p.cache_date AND z.player_lookup = p.player_lookup
+  AND z.analysis_date BETWEEN @start_date AND @end_date
 -- absolute_min_games: fewer than 3 prior games gives no row at all; nor does a last game over 30 days ago.
 WHERE f.games_played_season >= 3 AND f.last_game_date >= DATE_SUB(p.cache_date, INTERVAL 30 DAY)

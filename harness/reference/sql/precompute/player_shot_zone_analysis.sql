@@ -4,7 +4,9 @@
 -- processor's minimum; up to day 21 from that game it needs min(3 + days // 3, 9). A player below it
 -- gets no row.
 -- Active game: is_active and (minutes_played > 0 or fg_attempts > 0), as in the real processor.
--- Lookback: games strictly before analysis_date, since that first game. Samples under 10 games (early
+-- Lookback: games strictly before analysis_date, since that first game. Partition filters: the dates
+-- [@start_date, @end_date]; the games from @season_start (Oct 1 of @start_date's season, before its first
+-- game); the schedule from @start_date - 366 days. Samples under 10 games (early
 -- season) are written with sample_quality_10 / data_quality_tier / early_season_flag saying so.
 -- Ranges: *_rate_last_10 are shares of zoned shot attempts in percent [0, 100] (NUMERIC(5,2) in the
 -- contract); *_pct_last_10 are make rates in [0, 1]. Zones: paint and mid_range from play-by-play,
@@ -52,7 +54,7 @@ active_games AS (
     three_pt_makes,
     paint_attempts IS NOT NULL AND mid_range_attempts IS NOT NULL AS has_zones
   FROM nba_analytics.player_game_summary
-  WHERE is_active AND (minutes_played > 0 OR fg_attempts > 0)
+  WHERE game_date BETWEEN @season_start AND @end_date AND is_active AND (minutes_played > 0 OR fg_attempts > 0)
 ),
 
 last_10 AS (

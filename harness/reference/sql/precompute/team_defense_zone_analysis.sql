@@ -4,6 +4,9 @@
 -- min(5 + days // 3, 14)). A team below it gets no row, and a date where no team has enough gets none.
 -- Lookback: games strictly before analysis_date, since Oct 1 of the same season_year (no leakage, no
 -- carry-over from last season).
+-- Partition filters (a constant range on every read; BigQuery refuses a read of a table with
+-- require_partition_filter without one): the dates [@start_date, @end_date], and season-to-date reads from
+-- @season_start (the first day of @start_date's season, Oct 1).
 -- Ranges: *_pct_allowed_last_15 in [0, 1]; *_defense_vs_league_avg in percentage points (team pct minus
 -- league pct, times 100; positive = the team allows more than the league, i.e. a weak zone).
 WITH analysis_dates AS (
@@ -41,6 +44,7 @@ prior_games AS (
   FROM analysis_dates AS d
   JOIN nba_analytics.team_defense_game_summary AS g
     ON g.season_year = d.season_year AND g.game_date < d.analysis_date AND g.game_date >= d.season_boundary
+  WHERE g.game_date BETWEEN @season_start AND @end_date
 ),
 
 last_15 AS (
