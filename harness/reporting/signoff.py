@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from harness.checking.chains import ChainResult, chains_from_record
+from harness.checking.coverage import coverage_method
 from harness.checking.history import HistoryTotal, LatestRun
 from harness.checking.phase import Cell, Coverage, read_coverage, read_history, read_phase_scores
 from harness.checking.scores import Scores
@@ -186,3 +187,18 @@ def build_signoff(
 def coverage_cell(signoff: SignOff, table: str, day: date) -> Cell | None:
     """A table's state and rows on a day, or None when no check read that table."""
     return signoff.coverage.get(table, {}).get(day)
+
+
+def coverage_methods(run: RunContext) -> dict[str, dict[str, str]]:
+    """How coverage counted each output table: partition metadata or a scan of its date column, and why a
+    table declared ``partition_coverage`` was scanned (it is not partitioned by DAY on its date column)."""
+    return {
+        table.name: {
+            "method": coverage_method(table, run.warehouse.partition_metadata),
+            **(
+                {"reason": run.coverage_fallbacks[table.name]} if table.name in run.coverage_fallbacks else {}
+            ),
+        }
+        for phase in run.pipeline.phases
+        for table in run.pipeline.phase_tables(phase)
+    }

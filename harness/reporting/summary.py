@@ -10,10 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.checking.coverage import coverage_method
 from harness.checking.scores import scores_record
 from harness.context.run import RunContext
-from harness.reporting.signoff import SignOff, Verdict
+from harness.reporting.signoff import SignOff, Verdict, coverage_methods
 from harness.reporting.success import success_list
 
 FORMAT_VERSION = "1.1"
@@ -123,21 +122,6 @@ def summary(signoff: SignOff) -> dict[str, Any]:
             },
         },
         "coverage_methods": coverage_methods(signoff.run),
-    }
-
-
-def coverage_methods(run: RunContext) -> dict[str, dict[str, str]]:
-    """How coverage counted each output table: partition metadata or a scan of its date column, and why a
-    table declared ``partition_coverage`` was scanned (it is not partitioned by DAY on its date column)."""
-    return {
-        table.name: {
-            "method": coverage_method(table, run.warehouse.partition_metadata),
-            **(
-                {"reason": run.coverage_fallbacks[table.name]} if table.name in run.coverage_fallbacks else {}
-            ),
-        }
-        for phase in run.pipeline.phases
-        for table in run.pipeline.phase_tables(phase)
     }
 
 

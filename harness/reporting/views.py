@@ -22,7 +22,7 @@ from harness.checking.expected import DayState
 from harness.checking.frames import EXEMPT
 from harness.context.run import RunContext
 from harness.declaration.commands import render
-from harness.reporting.signoff import SignOff, Verdict, coverage_cell
+from harness.reporting.signoff import SignOff, Verdict, coverage_cell, coverage_methods
 from harness.reporting.success import success_list
 from harness.running.backfill import ProcessorStatus
 from harness.running.plan import order_text
@@ -134,14 +134,25 @@ class GridCell:
 
 
 def coverage(signoff: SignOff) -> Values:
-    """Table x date grid for every Phase 3 and Phase 4 table: row counts, coloured by state."""
+    """Table x date grid for every processor's table: row counts, coloured by state, and how each table was
+    counted (partition metadata or a scan of its date column, with the reason a declared claim fell back)."""
     pipeline = signoff.run.pipeline
     days = list(signoff.run.window.dates())
+    methods = coverage_methods(signoff.run)
     rows = []
     for processor in pipeline.processors.values():
         table = pipeline.output_table(processor)
         cells = [_grid_cell(signoff, table.name, table.bootstrap_placeholders, day) for day in days]
-        rows.append({"table": table.name, "label": f"Phase {processor.phase} {table.ref}", "cells": cells})
+        method = methods.get(table.name, {})
+        rows.append(
+            {
+                "table": table.name,
+                "label": f"Phase {processor.phase} {table.ref}",
+                "cells": cells,
+                "method": method.get("method", ""),
+                "method_reason": method.get("reason", ""),
+            }
+        )
     return {"days": days, "rows": rows}
 
 

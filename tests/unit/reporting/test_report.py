@@ -3,6 +3,7 @@ figures, the settings (only the chosen ones shown), escaping, and the quality ch
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 from harness.checking.expected import DayState
@@ -99,3 +100,19 @@ def test_quality_charts_shade_the_bootstrap_dates_and_summary_json_holds_the_fig
         }
     }
     assert [s["met"] for s in figures["success"]] == [True, True, True, True]
+
+
+def test_the_grid_says_how_each_table_was_counted_and_why_a_claim_fell_back() -> None:
+    signoff = _signoff([])
+    run = dataclasses.replace(
+        signoff.run, coverage_fallbacks={"player_game_summary": "partitioned by MONTH on game_date"}
+    )
+    before, _ = report_sections(dataclasses.replace(signoff, run=run))
+    grid = before[before.index('id="harness-coverage"') :]
+    assert "<th>counted by</th>" in grid
+    assert '<td class="name method">date column scan</td>' in grid
+    assert '<td class="name method" title="partitioned by MONTH on game_date">date column scan *</td>' in grid
+    assert summary(dataclasses.replace(signoff, run=run))["coverage_methods"]["player_game_summary"] == {
+        "method": "date column scan",
+        "reason": "partitioned by MONTH on game_date",
+    }
