@@ -260,6 +260,9 @@ class Pipeline:
     ``--project`` (the real scripts hard-code ``nba-props-platform``); a different ``--project`` is then
     refused, since the harness would read where the scripts do not write."""
     processors: dict[str, Processor] = field(default_factory=dict)
+    rewritten_columns: tuple[str, ...] = ()
+    """Columns every run rewrites (``processed_at``, run ids; ``[changes] rewritten_columns``): the diff of
+    what a backfill changed leaves them out, or every re-run would change every row."""
 
     def phase(self, phase: int) -> list[Processor]:
         """The processors of ``phase``, in dependency order."""
