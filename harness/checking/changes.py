@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from harness.declaration.model import Table
+from harness.checking.coverage import table_coverage
+from harness.declaration.model import Pipeline, Table
 from harness.declaration.window import Window
 from harness.warehouse.base import Connection, to_date
 
@@ -31,6 +32,8 @@ OUTSIDE_DAYS = 365
 SAMPLES_PER_DATE = 3
 """Sample keys kept per date and kind (added, removed, changed)."""
 SNAPSHOT_INFIX = "__harness_snapshot_"
+PRE_TEST_STATE = "pre_test_state"
+"""The evidence record of the output tables' rows before the run."""
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 Fingerprints = dict[str, tuple[int, int]]
 """``{ISO date: (rows, hash)}`` of a table outside the window."""
@@ -104,10 +107,9 @@ class TableChanges:
         top = sorted(columns.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
         detail = f" ({', '.join(f'{c} {n}' for c, n in top)})" if top else ""
         dates = len(self.days)
-        return (
-            f"{self.table}: +{added} -{removed} ~{changed} rows on {dates} date{'s' if dates != 1 else ''}"
-            + detail
-        )
+        outside = f"; outside the window on {', '.join(self.outside)}" if self.outside else ""
+        plural = "s" if dates != 1 else ""
+        return f"{self.table}: +{added} -{removed} ~{changed} rows on {dates} date{plural}{detail}{outside}"
 
     def to_record(self) -> dict[str, Any]:
         """As JSON-ready data (``summary.json``'s ``changes`` and the processor's record)."""
@@ -206,7 +208,12 @@ def diff_sql(table: Table, columns: Sequence[str], before: str) -> str:
     d = table.date_column
     names = [f"c{i}" for i in range(len(columns))]
     inner = ", ".join(
-        [f"{d} AS day", *table.grain, f"{_key(table)} AS row_key", *(f"{_text(c)} AS c{i}" for i, c in enumerate(columns))]
+        [
+            f"{d} AS day",
+            *table.grain,
+            f"{_key(table)} AS row_key",
+            *(f"{_text(c)} AS c{i}" for i, c in enumerate(columns)),
+        ]
     )
 
     def rows(source: str) -> str:
@@ -286,3 +293,44 @@ def days_from_frame(frame: Any, columns: Sequence[str]) -> dict[str, DayChanges]
     for day in days.values():
         day.samples.sort(key=lambda s: (s["kind"], s["key"]))
     return days
+
+
+def copy_sql(table: Table, copy: str) -> str:
+    """The window's rows copied beside the table; on BigQuery the copy expires after a day even if the run
+    dies before dropping it (DuckDB ignores the option)."""
+    return (
+        f"CREATE TABLE {copy} "
+        "OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)) "
+        f"AS SELECT * FROM {table.ref} WHERE {table.date_column} BETWEEN @start AND @end"
+    )
+
+
+def time_travel_source(table: Table) -> str:
+    """The table as it was at ``@before_at`` (BigQuery keeps every table's history for its time-travel
+    window, seven days by default and at least two)."""
+    return f"{table.ref} FOR SYSTEM_TIME AS OF @before_at"
+
+
+def change_problems(changes: TableChanges, expect_no_changes: bool) -> list[str]:
+    """Why the processor fails on what it changed: any date outside the window; under
+    ``--expect-no-changes`` any row in it."""
+    problems = []
+    if changes.outside:
+        problems.append(
+            f"{changes.table}: rows changed outside the window on {', '.join(changes.outside)}; "
+            "a backfill must not touch dates it was not asked for"
+        )
+    if expect_no_changes and changes.days:
+        problems.append(
+            f"--expect-no-changes: {changes.describe()}, on {', '.join(sorted(changes.days))}; "
+            "a re-run of a complete window should change nothing"
+        )
+    return problems
+
+
+def pre_test_state(conn: Connection, pipeline: Pipeline, window: Window) -> dict[str, dict[str, int]]:
+    """``{table: {ISO date: rows}}`` of every output table in the window before anything runs: the
+    gameplan's "Pre-Test State" table (one query, as coverage counts)."""
+    tables = list({p.output: pipeline.output_table(p) for p in pipeline.processors.values()}.values())
+    counts = table_coverage(conn, tables, window)
+    return {name: {d.isoformat(): n for d, n in sorted(days.items())} for name, days in counts.items()}

@@ -19,6 +19,7 @@ from harness.checking.expected import DayState
 from harness.checking.frames import EXEMPT
 from harness.context.run import RunContext
 from harness.declaration.commands import render
+from harness.reporting.changes import changes_html
 from harness.reporting.signoff import SignOff, coverage_cell
 from harness.running.backfill import ProcessorStatus
 from harness.running.plan import order_text
@@ -371,6 +372,7 @@ def report_sections(signoff: SignOff) -> tuple[str, str]:
     """(before the test results, after them) for pytest-html's summary section."""
     after = (
         coverage_grid_html(signoff)
+        + changes_html(signoff)
         + timeline_svg(signoff)
         + processors_html(signoff)
         + history_html(signoff)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from harness.checking.chains import ChainResult, chains_from_record
+from harness.checking.changes import PRE_TEST_STATE, TableChanges
 from harness.checking.history import HistoryTotal, LatestRun
 from harness.checking.phase import Cell, Coverage, read_coverage, read_history
 from harness.context.records import evidence_path, read_record
@@ -81,6 +82,13 @@ class SignOff:
     latest: list[LatestRun]
     history: list[HistoryTotal]
     estimates: list[Estimate]
+    pre_test_state: dict[str, Any] = field(default_factory=dict)
+    """``{tables: {table: {ISO date: rows}}, problem}``: the output tables before anything ran."""
+
+    @property
+    def changes(self) -> list[TableChanges]:
+        """What each processor that ran changed in its table, in declaration order."""
+        return [p.changes for p in self.processors if p.changes is not None]
 
     @property
     def failures(self) -> list[LatestRun]:
@@ -138,9 +146,10 @@ def build_signoff(
         if (e := estimate(s.label, run.season_game_dates.get(s.year, 0), processors, run.game_dates, depth))
     ]
     label, reasons = verdict(tests, exit_status)
+    before = read_record(evidence_path(run.directory, PRE_TEST_STATE)) or {}
     return SignOff(
         run, label, reasons, int(exit_status), datetime.now(UTC), list(tests), plan, processors, chains,
-        coverage, unexercised, latest, totals, estimates,
+        coverage, unexercised, latest, totals, estimates, before,
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from harness.context.run import RunContext
 from harness.reporting.signoff import SignOff, Verdict
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 
 def _head(run: RunContext, verdict: Verdict, reasons: list[str], exit_status: int) -> dict[str, Any]:
@@ -99,6 +99,11 @@ def summary(signoff: SignOff) -> dict[str, Any]:
             }
             for e in signoff.estimates
         ],
+        "pre_test_state": {
+            "tables": signoff.pre_test_state.get("tables", {}),
+            "problem": signoff.pre_test_state.get("problem"),
+        },
+        "changes": {c.table: c.to_record() for c in signoff.changes},
     }
 
 

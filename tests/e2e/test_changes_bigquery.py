@@ -1,0 +1,111 @@
+"""What a backfill changed, on the BigQuery backend against the emulator: the same answers as on the
+embedded warehouse. The emulator cannot bind a parameter in ``FOR SYSTEM_TIME AS OF``, so against an
+emulator endpoint the harness takes the copy (``<table>__harness_snapshot_<run id>``, expiring after a
+day); the time-travel SQL is parsed in ``tests/unit/checking/test_changes.py`` and its refusal by the
+emulator is shown here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.checking.changes import time_travel_source
+from harness.declaration.model import Pipeline
+from harness.errors import HarnessError
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bigquery")]
+
+WINDOW = "2021-10-19:2021-10-21"
+THROUGH = date(2021, 10, 21)
+PHASE3 = [
+    "team_offense_game_summary",
+    "team_defense_game_summary",
+    "player_game_summary",
+    "upcoming_team_game_context",
+    "upcoming_player_game_context",
+]
+
+
+def _summary(home: Path) -> dict[str, Any]:
+    return json.loads(next((home / "reports").glob("*.summary.json")).read_text())
+
+
+@pytest.fixture(scope="module")
+def target(seed_bigquery: Callable[[str, date], Any]) -> Any:
+    return seed_bigquery("changes_", THROUGH)
+
+
+@pytest.fixture(scope="module")
+def first(target: Any, run_gameplan) -> dict[str, Any]:
+    run = run_gameplan(Path("unused.duckdb"), "--window", WINDOW, *target.args(), "-n", "0")
+    assert run.ret == 0, run.stdout[-3000:]
+    return _summary(run.home)
+
+
+@pytest.fixture(scope="module")
+def second(first: dict[str, Any], target: Any, run_gameplan) -> tuple[int, dict[str, Any], str]:
+    run = run_gameplan(
+        Path("unused.duckdb"), "--window", WINDOW, *target.args(), "-n", "0", "--expect-no-changes"
+    )
+    return run.ret, _summary(run.home), run.stdout
+
+
+def test_a_first_run_into_empty_tables_reports_only_additions(first: dict[str, Any]) -> None:
+    assert all(days == {} for days in first["pre_test_state"]["tables"].values())
+    for table in PHASE3:
+        change = first["changes"][table]
+        assert change["method"] == "copy" and change["outside"] == []
+        days = change["dates"]
+        assert sorted(days) == ["2021-10-19", "2021-10-20", "2021-10-21"], table
+        assert all(d["added"] > 0 and d["removed"] == d["changed"] == 0 for d in days.values()), table
+
+
+def test_snapshots_are_dropped(first: dict[str, Any], target: Any, pipeline: Pipeline) -> None:
+    with target.warehouse().connect() as conn:
+        tables = conn.table_columns([pipeline.datasets["analytics"], pipeline.datasets["precompute"]])
+    assert not [name for name in tables if "__harness_snapshot_" in name]
+
+
+def test_an_identical_rerun_changes_nothing_and_passes_expect_no_changes(second) -> None:
+    ret, summary, stdout = second
+    assert ret == 0, stdout[-3000:]
+    assert all(c["dates"] == {} and c["outside"] == [] for c in summary["changes"].values())
+
+
+def test_one_changed_raw_value_changes_exactly_that_row(second, target: Any, run_gameplan) -> None:
+    with target.warehouse().connect() as conn:
+        player = conn.query(
+            "SELECT player_lookup FROM nba_raw.nbac_gamebook_player_stats WHERE game_date = @day "
+            "AND points > 10 ORDER BY player_lookup LIMIT 1",
+            {"day": date(2021, 10, 20)},
+        ).iloc[0, 0]
+        conn.execute(
+            "UPDATE nba_raw.nbac_gamebook_player_stats SET points = points + 7 "
+            "WHERE game_date = @day AND player_lookup = @player",
+            {"day": date(2021, 10, 20), "player": player},
+        )
+    run = run_gameplan(
+        Path("unused.duckdb"), "--window", WINDOW, *target.args(), "-n", "0",
+        "--mode", "only", "--only", "player_game_summary",
+    )  # fmt: skip
+    days = _summary(run.home)["changes"]["player_game_summary"]["dates"]
+    assert list(days) == ["2021-10-20"]
+    day = days["2021-10-20"]
+    assert (day["added"], day["removed"], day["changed"], day["columns"]["points"]) == (0, 0, 1, 1)
+    (sample,) = day["samples"]
+    assert (
+        sample["key"] == player
+        and int(sample["values"]["points"][1]) == int(sample["values"]["points"][0]) + 7
+    )
+
+
+def test_the_emulator_refuses_time_travel_so_the_copy_is_used(target: Any, pipeline: Pipeline) -> None:
+    """Why an emulator endpoint gets the copy: a parameter in ``FOR SYSTEM_TIME AS OF`` does not run there."""
+    table = pipeline.tables["player_game_summary"]
+    with target.warehouse().connect() as conn, pytest.raises(HarnessError):
+        conn.query(f"SELECT COUNT(*) AS n FROM {time_travel_source(table)}", {"before_at": datetime.now(UTC)})
