@@ -44,6 +44,7 @@ def test_repository_declaration_loads() -> None:
     assert len(pipeline.phase_tables(3)) == 5 and pipeline.phases[4].needs_complete == (3,)
     assert pipeline.tables["ml_feature_store_v2"].bootstrap_placeholders
     assert pipeline.virtual_sources["reconstructed_team_from_players"] == "player_boxscores"
+    assert pipeline.rewritten_columns == ("processed_at", "created_at", "updated_at")
 
 
 def test_dependents_are_transitive() -> None:
@@ -124,6 +125,11 @@ def test_dependents_are_transitive() -> None:
             'expected_dates = "weekdays"',
             r"\[tables\.team_defense_zone_analysis\.expected_dates\] 'weekdays' is not one of game_dates, after_bootstrap",
         ),
+        (
+            'rewritten_columns = ["processed_at",',
+            'rewritten_columns = ["processed at",',
+            r"\[changes\.rewritten_columns\[0\]\] 'processed at' is not a plain identifier",
+        ),
     ],
     ids=[
         "syntax",
@@ -141,6 +147,7 @@ def test_dependents_are_transitive() -> None:
         "range-reversed",
         "share-not-fraction",
         "expected-dates",
+        "rewritten-column",
     ],
 )
 def test_broken_declarations(tmp_path: Path, old: str, new: str, message: str) -> None:
