@@ -5,30 +5,20 @@ writes a date outside its window fails, naming the table and the date."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from signoff_checks import load_signoff
 from test_faults import faulty_pipeline
 
+from harness.declaration.model import Pipeline
 from harness.warehouse.duckdb import DuckDBWarehouse
 from tests.sql import execute, query
 
 WINDOW = "2021-10-19:2021-10-22"
 """Four days into empty tables: Phase 3 writes every date, Phase 4 none (bootstrap)."""
-PHASE3 = [
-    "team_offense_game_summary",
-    "team_defense_game_summary",
-    "player_game_summary",
-    "upcoming_team_game_context",
-    "upcoming_player_game_context",
-]
-
-
-def _summary(home: Path) -> dict[str, Any]:
-    return json.loads(next((home / "reports").glob("*.summary.json")).read_text())
 
 
 @pytest.fixture(scope="module")
@@ -38,29 +28,39 @@ def warehouse(warehouse_factory: Callable[[], Path]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def first(warehouse: Path, run_gameplan) -> dict[str, Any]:
+def first_run(warehouse: Path, run_gameplan) -> tuple[dict[str, Any], str]:
+    """summary.json and the report of the first run."""
     run = run_gameplan(warehouse, "--window", WINDOW, "-n", "0")
     assert run.ret == 0, run.stdout[-3000:]
-    return _summary(run.home)
+    return load_signoff(run.home)
+
+
+@pytest.fixture(scope="module")
+def first(first_run: tuple[dict[str, Any], str]) -> dict[str, Any]:
+    return first_run[0]
 
 
 @pytest.fixture(scope="module")
 def second(first: dict[str, Any], warehouse: Path, run_gameplan) -> tuple[int, dict[str, Any], str]:
     run = run_gameplan(warehouse, "--window", WINDOW, "-n", "0", "--expect-no-changes")
-    return run.ret, _summary(run.home), run.stdout
+    return run.ret, load_signoff(run.home)[0], run.stdout
 
 
-def test_the_pre_test_state_is_the_empty_tables(first: dict[str, Any]) -> None:
+def test_the_pre_test_state_is_the_empty_tables(first: dict[str, Any], pipeline: Pipeline) -> None:
+    phase3 = [t.name for t in pipeline.phase_tables(3)]
     assert first["format_version"] == "1.1"
     state = first["pre_test_state"]
     assert state["problem"] is None
-    assert set(PHASE3) <= set(state["tables"]) and all(days == {} for days in state["tables"].values())
+    assert set(phase3) <= set(state["tables"]) and all(days == {} for days in state["tables"].values())
 
 
-def test_a_first_run_into_empty_tables_reports_only_additions(first: dict[str, Any]) -> None:
+def test_a_first_run_into_empty_tables_reports_only_additions(
+    first: dict[str, Any], pipeline: Pipeline
+) -> None:
+    phase3 = [t.name for t in pipeline.phase_tables(3)]
     changes = first["changes"]
-    assert set(PHASE3) <= set(changes)
-    for table in PHASE3:
+    assert set(phase3) <= set(changes)
+    for table in phase3:
         days = changes[table]["dates"]
         assert sorted(days) == ["2021-10-19", "2021-10-20", "2021-10-21", "2021-10-22"], table
         added = {day: d["added"] for day, d in days.items()}
@@ -68,7 +68,13 @@ def test_a_first_run_into_empty_tables_reports_only_additions(first: dict[str, A
         assert all(d["removed"] == 0 and d["changed"] == 0 for d in days.values()), table
         assert added == {day: first["coverage"][table][day]["rows"] for day in added}
         assert changes[table]["outside"] == [] and changes[table]["method"] == "copy"
-    assert all(changes[t]["dates"] == {} for t in changes if t not in PHASE3)  # bootstrap: nothing
+    assert all(changes[t]["dates"] == {} for t in changes if t not in phase3)  # bootstrap: nothing
+
+
+def test_the_report_shows_what_changed(first_run: tuple[dict[str, Any], str]) -> None:
+    html = first_run[1]
+    assert "<h2>What changed</h2>" in html and "id='harness-pre-test-state'" in html
+    assert "data-table='player_game_summary' data-date='2021-10-19'" in html
 
 
 def test_snapshots_are_dropped(first: dict[str, Any], warehouse: Path) -> None:
@@ -104,7 +110,7 @@ def test_one_changed_raw_value_changes_exactly_that_row(second, warehouse: Path,
     run = run_gameplan(
         warehouse, "--window", WINDOW, "-n", "0", "--mode", "only", "--only", "player_game_summary"
     )
-    summary = _summary(run.home)
+    summary = load_signoff(run.home)[0]
     assert list(summary["changes"]) == ["player_game_summary"]
     days = summary["changes"]["player_game_summary"]["dates"]
     assert list(days) == ["2021-10-20"]
@@ -123,7 +129,7 @@ def test_a_processor_writing_outside_its_window_fails(warehouse_factory, run_gam
     pipeline = faulty_pipeline(tmp_path, "write-outside:2021-11-20", "team_defense_game_summary")
     run = run_gameplan(warehouse_factory(), "--window", WINDOW, "-n", "0", pipeline=pipeline)
     assert run.ret == 1
-    summary = _summary(run.home)
+    summary = load_signoff(run.home)[0]
     (processor,) = [p for p in summary["processors"] if p["name"] == "team_defense_game_summary"]
     assert processor["status"] == "failed"
     assert any(
