@@ -202,34 +202,28 @@ def touched_outside(before: Fingerprints, after: Fingerprints) -> list[str]:
 
 def diff_sql(table: Table, columns: Sequence[str], before: str) -> str:
     """One query: per-date counts and hashes of the window before (``before``) and now; on the dates that
-    differ, the rows joined on the grain. It yields one ``day`` row per differing date (``added``,
-    ``removed``, ``changed`` and ``n<i>``, how many changed rows changed column ``i``) and up to
-    ``@samples`` ``sample`` rows per date and kind (``row_key``, and ``o<i>``/``v<i>`` old and new text)."""
+    differ, the rows joined on the grain. It yields up to ``@samples`` rows per date and kind (added,
+    removed, changed) with the row's key and old and new text per column (``o<i>``, ``v<i>``); each row
+    also carries its date's counts: ``added``, ``removed``, ``changed``, and ``n<i>``, how many changed
+    rows changed column ``i``. (Each column is named as few times as possible: the SQL's length is what
+    translating it for DuckDB costs.)"""
     d = table.date_column
-    names = [f"c{i}" for i in range(len(columns))]
-    inner = ", ".join(
-        [
-            f"{d} AS day",
-            *table.grain,
-            f"{_key(table)} AS row_key",
-            *(f"{_text(c)} AS c{i}" for i, c in enumerate(columns)),
-        ]
-    )
+    numbers = range(len(columns))
+    texts = [f"{_text(c)} AS c{i}" for i, c in enumerate(columns)]
+    inner = ", ".join([f"{d} AS day", *table.grain, f"{_key(table)} AS row_key", *texts])
+    row_hash = _row_hash(["row_key", *(f"c{i}" for i in numbers)])
 
     def rows(source: str) -> str:
         return (
-            f"SELECT *, {_row_hash(['row_key', *names])} AS row_hash "
-            f"FROM (SELECT {inner} FROM {source} WHERE {d} BETWEEN @start AND @end)"
+            f"SELECT *, {row_hash} AS row_hash FROM (SELECT {inner} FROM {source} "
+            f"WHERE {d} BETWEEN @start AND @end)"
         )
 
     on = " AND ".join(["b.day = a.day", *(f"b.{g} = a.{g}" for g in table.grain)])
-    pair_values = "".join(f", b.{c} AS o{c[1:]}, a.{c} AS v{c[1:]}" for c in names)
-    both = "old_hash IS NOT NULL AND new_hash IS NOT NULL"
-    counts = "".join(f", COUNTIF({both} AND o{c[1:]} != v{c[1:]}) AS n{c[1:]}" for c in names)
-    no_counts = "".join(f", CAST(NULL AS INT64) AS n{c[1:]}" for c in names)
-    no_texts = "".join(f", CAST(NULL AS STRING) AS o{c[1:]}, CAST(NULL AS STRING) AS v{c[1:]}" for c in names)
-    sample_texts = "".join(f", o{c[1:]}, v{c[1:]}" for c in names)
-    kind = f"CASE WHEN old_hash IS NULL THEN '{ADDED}' WHEN new_hash IS NULL THEN '{REMOVED}' ELSE '{CHANGED}' END"
+    pair_values = "".join(f", b.c{i} AS o{i}, a.c{i} AS v{i}" for i in numbers)
+    per_day = "OVER (PARTITION BY day)"
+    counts = "".join(f", COUNTIF(kind = '{CHANGED}' AND o{i} != v{i}) {per_day} AS n{i}" for i in numbers)
+    kind = f"CASE WHEN b.row_hash IS NULL THEN '{ADDED}' WHEN a.row_hash IS NULL THEN '{REMOVED}' ELSE '{CHANGED}' END"
     return f"""
 WITH before_rows AS ({rows(before)}),
 after_rows AS ({rows(table.ref)}),
@@ -240,23 +234,18 @@ differing AS (
   WHERE b.n IS NULL OR a.n IS NULL OR b.n != a.n OR b.x != a.x
 ),
 pairs AS (
-  SELECT COALESCE(a.day, b.day) AS day, COALESCE(a.row_key, b.row_key) AS row_key,
-    b.row_hash AS old_hash, a.row_hash AS new_hash{pair_values}
+  SELECT COALESCE(a.day, b.day) AS day, COALESCE(a.row_key, b.row_key) AS row_key, {kind} AS kind{pair_values}
   FROM (SELECT * FROM before_rows WHERE day IN (SELECT day FROM differing)) b
   FULL OUTER JOIN (SELECT * FROM after_rows WHERE day IN (SELECT day FROM differing)) a ON {on}
   WHERE b.row_hash IS NULL OR a.row_hash IS NULL OR b.row_hash != a.row_hash
 ),
-ranked AS (
-  SELECT *, {kind} AS kind, ROW_NUMBER() OVER (PARTITION BY day, {kind} ORDER BY row_key) AS position
+counted AS (
+  SELECT *, COUNTIF(kind = '{ADDED}') {per_day} AS added, COUNTIF(kind = '{REMOVED}') {per_day} AS removed,
+    COUNTIF(kind = '{CHANGED}') {per_day} AS changed{counts},
+    ROW_NUMBER() OVER (PARTITION BY day, kind ORDER BY row_key) AS position
   FROM pairs
 )
-SELECT day, 'day' AS kind, CAST(NULL AS STRING) AS row_key,
-  COUNTIF(old_hash IS NULL) AS added, COUNTIF(new_hash IS NULL) AS removed,
-  COUNTIF({both}) AS changed{counts}{no_texts}
-FROM pairs GROUP BY day
-UNION ALL
-SELECT day, kind, row_key, CAST(NULL AS INT64), CAST(NULL AS INT64), CAST(NULL AS INT64){no_counts}{sample_texts}
-FROM ranked WHERE position <= @samples
+SELECT * FROM counted WHERE position <= @samples
 """
 
 
@@ -275,15 +264,13 @@ def read_diff(conn: Connection, table: Table, before: Before, window: Window) ->
 
 
 def days_from_frame(frame: Any, columns: Sequence[str]) -> dict[str, DayChanges]:
-    """The diff query's rows as ``DayChanges`` per date: the ``day`` rows give the counts, the others the
-    samples (a changed row's sample lists only the columns that changed)."""
+    """The diff query's rows as ``DayChanges`` per date: every row carries its date's counts, and is a
+    sample (a changed row's sample lists only the columns that changed, with old and new text)."""
     days: dict[str, DayChanges] = {}
     for row in frame.to_dict("records"):
         day = days.setdefault(to_date(row["day"]).isoformat(), DayChanges())
-        if row["kind"] == "day":
-            day.added, day.removed, day.changed = int(row["added"]), int(row["removed"]), int(row["changed"])
-            day.columns = {c: int(row[f"n{i}"]) for i, c in enumerate(columns) if row[f"n{i}"]}
-            continue
+        day.added, day.removed, day.changed = int(row["added"]), int(row["removed"]), int(row["changed"])
+        day.columns = {c: int(row[f"n{i}"]) for i, c in enumerate(columns) if row[f"n{i}"]}
         values = {
             c: [row[f"o{i}"], row[f"v{i}"]]
             for i, c in enumerate(columns)

@@ -1,5 +1,6 @@
-"""Backfill one processor for the run: pick its dates from the mode, run it once per harness run (whichever
-xdist worker needs it first), read what the warehouse then holds and judge it (``harness.checking.judge``).
+"""Backfill one processor for the run: pick its dates from the mode, snapshot its table's window, run it
+once per harness run (whichever xdist worker needs it first), then diff what it changed
+(``harness.running.snapshot``), read what the warehouse holds and judge it (``harness.checking.judge``).
 """
 
 from __future__ import annotations
@@ -143,15 +144,19 @@ def _backfill(
     else:
         dates = list(run.window.dates())
     timeout = run.timeout or processor.timeout_seconds
-    snapshot = take_before(run, processor, timeout)
+    try:
+        snapshot = take_before(run, processor, timeout)
+    except HarnessError as exc:
+        problem = f"{table.name}: no snapshot could be taken before the run, so it did not run: {exc}"
+        return Backfill(processor.name, ProcessorStatus.FAILED, tuple(dates), (problem,))
     result = run_dates(run, processor, dates, emit, timeout)
     changes, problems = None, []
-    try:
-        changes = what_changed(run, processor, snapshot)
-        problems += change_problems(changes, run.expect_no_changes)
-    except HarnessError as exc:
-        problems.append(f"{table.name}: what the run changed could not be read: {exc}")
     with run.warehouse.connect() as conn:
+        try:
+            changes = what_changed(conn, run, processor, snapshot)
+            problems += change_problems(changes, run.expect_no_changes)
+        except HarnessError as exc:
+            problems.append(f"{table.name}: what the run changed could not be read: {exc}")
         after = read_output_state(conn, run.pipeline, processor, run.window)
     exit = ExitFacts(result.exit_code, result.timed_out, result.duration)
     problems = judge(table, exit, states, set(dates), after, expectations(run, processor)) + problems

@@ -24,6 +24,7 @@ from harness.checking.changes import (
 )
 from harness.context.run import RunContext
 from harness.declaration.model import Processor
+from harness.warehouse.base import Connection
 
 TIME_TRAVEL_SECONDS = 48 * 3600
 """BigQuery's shortest configurable time-travel window: a processor that may run longer gets a copy."""
@@ -55,18 +56,17 @@ def take_before(run: RunContext, processor: Processor, timeout: float) -> Before
     return Before(table.name, source, method, columns, outside, copy, before_at, perf_counter() - started)
 
 
-def what_changed(run: RunContext, processor: Processor, before: Before) -> TableChanges:
-    """The diff of the window against ``before`` and the dates outside it that changed (one connection,
-    two queries); the copy is dropped here, whatever happened, unless ``--keep-snapshots``."""
+def what_changed(conn: Connection, run: RunContext, processor: Processor, before: Before) -> TableChanges:
+    """The diff of the window against ``before`` and the dates outside it that changed (two queries, on
+    the caller's connection); the copy is dropped here, whatever happened, unless ``--keep-snapshots``."""
     table = run.pipeline.output_table(processor)
     started = perf_counter()
-    with run.warehouse.connect() as conn:
-        try:
-            days = read_diff(conn, table, before, run.window)
-            after = read_fingerprints(conn, table, before.columns, run.window)
-        finally:
-            if before.copy is not None and not run.keep_snapshots:
-                conn.execute(f"DROP TABLE IF EXISTS {before.copy}")
+    try:
+        days = read_diff(conn, table, before, run.window)
+        after = read_fingerprints(conn, table, before.columns, run.window)
+    finally:
+        if before.copy is not None and not run.keep_snapshots:
+            conn.execute(f"DROP TABLE IF EXISTS {before.copy}")
     outside = touched_outside(before.outside, after)
     seconds = before.seconds + perf_counter() - started
     return TableChanges(table.name, before.method, days, outside, seconds)
