@@ -206,7 +206,7 @@ def diff_sql(table: Table, columns: Sequence[str], before: str) -> str:
     removed, changed) with the row's key and old and new text per column (``o<i>``, ``v<i>``); each row
     also carries its date's counts: ``added``, ``removed``, ``changed``, and ``n<i>``, how many changed
     rows changed column ``i``. (Each column is named as few times as possible: the SQL's length is what
-    translating it for DuckDB costs.)"""
+    translating it for DuckDB costs. ``SUM(IF(...))``, as the emulator cannot parse ``COUNTIF ... OVER``.)"""
     d = table.date_column
     numbers = range(len(columns))
     texts = [f"{_text(c)} AS c{i}" for i, c in enumerate(columns)]
@@ -222,7 +222,9 @@ def diff_sql(table: Table, columns: Sequence[str], before: str) -> str:
     on = " AND ".join(["b.day = a.day", *(f"b.{g} = a.{g}" for g in table.grain)])
     pair_values = "".join(f", b.c{i} AS o{i}, a.c{i} AS v{i}" for i in numbers)
     per_day = "OVER (PARTITION BY day)"
-    counts = "".join(f", COUNTIF(kind = '{CHANGED}' AND o{i} != v{i}) {per_day} AS n{i}" for i in numbers)
+    counts = "".join(
+        f", SUM(IF(kind = '{CHANGED}' AND o{i} != v{i}, 1, 0)) {per_day} AS n{i}" for i in numbers
+    )
     kind = f"CASE WHEN b.row_hash IS NULL THEN '{ADDED}' WHEN a.row_hash IS NULL THEN '{REMOVED}' ELSE '{CHANGED}' END"
     return f"""
 WITH before_rows AS ({rows(before)}),
@@ -240,8 +242,9 @@ pairs AS (
   WHERE b.row_hash IS NULL OR a.row_hash IS NULL OR b.row_hash != a.row_hash
 ),
 counted AS (
-  SELECT *, COUNTIF(kind = '{ADDED}') {per_day} AS added, COUNTIF(kind = '{REMOVED}') {per_day} AS removed,
-    COUNTIF(kind = '{CHANGED}') {per_day} AS changed{counts},
+  SELECT *, SUM(IF(kind = '{ADDED}', 1, 0)) {per_day} AS added,
+    SUM(IF(kind = '{REMOVED}', 1, 0)) {per_day} AS removed,
+    SUM(IF(kind = '{CHANGED}', 1, 0)) {per_day} AS changed{counts},
     ROW_NUMBER() OVER (PARTITION BY day, kind ORDER BY row_key) AS position
   FROM pairs
 )

@@ -118,7 +118,9 @@ def test_the_diff_reads_the_emulators_time_travel(
     table = Table("changes_time_travel", games.dataset, games.date_column, games.grain)
     span = parse_window(WINDOW, pipeline.seasons, pipeline.bootstrap_days, date(2030, 1, 1))
     with target.warehouse().connect() as conn:
-        conn.execute(f"CREATE TABLE {table.ref} AS SELECT * FROM {games.ref}")
+        # Created empty, then filled: the emulator captures a table's states at its DML.
+        conn.execute(f"CREATE TABLE {table.ref} AS SELECT * FROM {games.ref} WHERE FALSE")
+        conn.execute(f"INSERT INTO {table.ref} SELECT * FROM {games.ref}")
         columns = compared_columns(table, conn.table_columns([table.dataset])[table.ref], ())
         time.sleep(1)  # the emulator's clock: the change must come strictly after the time travelled to
         before_at = conn.query("SELECT CURRENT_TIMESTAMP() AS now").iloc[0, 0].to_pydatetime()
