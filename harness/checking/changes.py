@@ -71,11 +71,6 @@ class DayChanges:
     samples: list[dict[str, Any]] = field(default_factory=list)
     """``{kind, key, values: {column: [old, new]}}``; values only for changed rows' changed columns."""
 
-    @property
-    def total(self) -> int:
-        """Rows that differ on the date."""
-        return self.added + self.removed + self.changed
-
 
 @dataclass
 class TableChanges:
@@ -89,11 +84,6 @@ class TableChanges:
     """ISO dates outside the window whose row count or hash differ after the run."""
     seconds: float = 0.0
     """Snapshot, diff and fingerprints, together."""
-
-    @property
-    def total(self) -> int:
-        """Rows that differ in the window."""
-        return sum(d.total for d in self.days.values())
 
     def describe(self) -> str:
         """``player_game_summary: +0 -0 ~1 rows on 1 date (points 1)``, for the terminal."""
