@@ -79,7 +79,7 @@ def _grid(signoff: SignOff) -> str:
                 if n
             )
             cells.append(
-                f"<td class='ch-{kind}' data-table='{escape(changes.table)}' data-date='{day}' "
+                f"<td class='ch-{kind}' data-change-table='{escape(changes.table)}' data-change-date='{day}' "
                 f"title='{escape(f'{changes.table} {day}: {title}')}'>{text}</td>"
             )
         label = f"{changes.table} ({changes.method}, {changes.seconds:.2f} s)"

@@ -74,7 +74,7 @@ def test_a_first_run_into_empty_tables_reports_only_additions(
 def test_the_report_shows_what_changed(first_run: tuple[dict[str, Any], str]) -> None:
     html = first_run[1]
     assert "<h2>What changed</h2>" in html and "id='harness-pre-test-state'" in html
-    assert "data-table='player_game_summary' data-date='2021-10-19'" in html
+    assert "data-change-table='player_game_summary' data-change-date='2021-10-19'" in html
 
 
 def test_snapshots_are_dropped(first: dict[str, Any], warehouse: Path) -> None:

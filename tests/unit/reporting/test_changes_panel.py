@@ -33,7 +33,10 @@ def test_the_panel_shows_counts_outside_dates_and_escaped_samples(tmp_path: Path
     changes = TableChanges("player_game_summary", "copy", {"2021-10-20": day}, ["2021-11-20"], 0.5)
     page = changes_html(_signoff(tmp_path, changes))
     assert "<h2>What changed</h2>" in page
-    assert "data-table='player_game_summary' data-date='2021-10-20'" in page and ">+2 ~1</td>" in page
+    assert (
+        "data-change-table='player_game_summary' data-change-date='2021-10-20'" in page
+        and ">+2 ~1</td>" in page
+    )
     assert page.count("title='unchanged'>0</td>") == 2  # 10-19 and 10-21
     assert "1 dates, 250 rows" in page and "not checked" in page  # before; after: no coverage was read
     assert "Rows changed outside the window:<ul><li>player_game_summary: 2021-11-20</li>" in page
