@@ -23,7 +23,7 @@ from harness.errors import HarnessError
 from harness.running.once import run_once
 from harness.running.progress import progress_feed
 from harness.running.runner import ProcessorResult, run_command
-from harness.running.snapshot import take_before, what_changed
+from harness.running.snapshot import drop_copy, take_before, what_changed
 
 
 class ProcessorStatus(enum.Enum):
@@ -149,7 +149,11 @@ def _backfill(
     except HarnessError as exc:
         problem = f"{table.name}: no snapshot could be taken before the run, so it did not run: {exc}"
         return Backfill(processor.name, ProcessorStatus.FAILED, tuple(dates), (problem,))
-    result = run_dates(run, processor, dates, emit, timeout)
+    try:
+        result = run_dates(run, processor, dates, emit, timeout)
+    except BaseException:  # Ctrl-C or a crash: the diff will not run, so its copy must not stay behind
+        drop_copy(run, snapshot)
+        raise
     changes, problems = None, []
     with run.warehouse.connect() as conn:
         try:

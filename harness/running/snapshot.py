@@ -24,6 +24,7 @@ from harness.checking.changes import (
 )
 from harness.context.run import RunContext
 from harness.declaration.model import Processor
+from harness.errors import HarnessError
 from harness.warehouse.base import Connection
 
 TIME_TRAVEL_SECONDS = 48 * 3600
@@ -70,3 +71,15 @@ def what_changed(conn: Connection, run: RunContext, processor: Processor, before
     outside = touched_outside(before.outside, after)
     seconds = before.seconds + perf_counter() - started
     return TableChanges(table.name, before.method, days, outside, seconds)
+
+
+def drop_copy(run: RunContext, before: Before) -> None:
+    """Remove the copy when the processor's run ended without a diff (interrupted); best effort, as the
+    run is already ending (on BigQuery the copy expires after a day anyway)."""
+    if before.copy is None or run.keep_snapshots:
+        return
+    try:
+        with run.warehouse.connect() as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {before.copy}")
+    except HarnessError:
+        pass
