@@ -38,6 +38,10 @@ class RunContext:
     """A timeout for every processor from the command line, ini or environment, over the declared ones."""
     require_exercised: bool = False
     """Block a processor whose table the window expects no entity of on any date it judges."""
+    expect_no_changes: bool = False
+    """Any row a processor changed in the window fails it (``--expect-no-changes``)."""
+    keep_snapshots: bool = False
+    """Leave each before-snapshot copy in the warehouse after the diff (``--keep-snapshots``)."""
     game_dates: tuple[date, ...] = ()
     """The window's dates with final games, in order."""
     season_game_dates: Mapping[int, int] = field(default_factory=dict)
@@ -135,13 +139,16 @@ def build_context(settings: Settings, run_id: str, today: date | None = None) ->
     timeout = parse_timeout(settings.timeout.value)
     require_exercised = parse_switch("--require-exercised", settings.require_exercised.value)
     max_season_bytes = parse_positive_int("--max-season-bytes", settings.max_season_bytes.value)
+    expect_no_changes = parse_switch("--expect-no-changes", settings.expect_no_changes.value)
+    keep_snapshots = parse_switch("--keep-snapshots", settings.keep_snapshots.value)
     _require_pipeline_repo(settings, pipeline)
     _require_scripts_project(settings, pipeline)
     warehouse = _warehouse(settings, pipeline, run_id)
     pipeline, fallbacks = _checked_partition_coverage(pipeline, warehouse)
     return RunContext(
         settings, pipeline, window, warehouse, run_id, datetime.now(UTC), mode, timeout, require_exercised,
-        max_season_bytes=max_season_bytes, coverage_fallbacks=fallbacks,
+        expect_no_changes, keep_snapshots, max_season_bytes=max_season_bytes,
+        coverage_fallbacks=fallbacks,
     )  # fmt: skip
 
 

@@ -191,6 +191,8 @@ class _Builder:
         scripts_project = head.get("scripts_project")
         if scripts_project is not None and not isinstance(scripts_project, str):
             self.problem("pipeline.scripts_project", "expected the project id as a string")
+        changes = self.raw.get("changes", {})
+        rewritten = self.identifiers("changes.rewritten_columns", changes.get("rewritten_columns", []))
         if run_history is not None:
             self.reference("pipeline.run_history", run_history, tables, "tables")
         price = self.price(head)
@@ -214,6 +216,7 @@ class _Builder:
             scripts_project=scripts_project,
             processors=processors,
             **price,
+            rewritten_columns=rewritten,
         )
 
     def price(self, head: dict[str, Any]) -> dict[str, Any]:

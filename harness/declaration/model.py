@@ -294,6 +294,9 @@ class Pipeline:
     """BigQuery's on-demand price per TiB billed, for the season's cost (``[pipeline] usd_per_tib``)."""
     usd_per_tib_as_of: str = DEFAULT_PRICE_AS_OF
     """The date of that price (``[pipeline] usd_per_tib_as_of``): prices change, the report says which."""
+    rewritten_columns: tuple[str, ...] = ()
+    """Columns every run rewrites (``processed_at``, run ids; ``[changes] rewritten_columns``): the diff of
+    what a backfill changed leaves them out, or every re-run would change every row."""
 
     def phase(self, phase: int) -> list[Processor]:
         """The processors of ``phase``, in dependency order."""

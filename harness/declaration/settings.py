@@ -71,6 +71,18 @@ SPECS: dict[str, Spec] = {
         "block a processor whose table the window expects no row of on any date it judges (default: warn)",
         flag_only=True,
     ),
+    "expect_no_changes": _spec(
+        "expect_no_changes",
+        "false",
+        "fail a processor whose run changed any row in the window (the re-run that proves idempotency)",
+        flag_only=True,
+    ),
+    "keep_snapshots": _spec(
+        "keep_snapshots",
+        "false",
+        "keep each table's before-snapshot (<table>__harness_snapshot_<run id>) instead of dropping it",
+        flag_only=True,
+    ),
     "project": _spec(
         "project", None, "BigQuery project (--backend bigquery); its datasets hold the pipeline's tables"
     ),
@@ -133,6 +145,8 @@ class Settings:
     timeout: Setting
     max_window_days: Setting
     require_exercised: Setting
+    expect_no_changes: Setting
+    keep_snapshots: Setting
     project: Setting
     location: Setting
     dataset_prefix: Setting

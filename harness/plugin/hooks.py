@@ -102,7 +102,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Plan mode prints the plan and stops. Otherwise the controller takes the embedded warehouse's run
-    lock and seeds it if it has no games yet; every process reads the schedule; progress starts."""
+    lock, seeds it if it has no games yet and records the pre-test state; every process reads the
+    schedule; progress starts."""
     config = session.config
     run = config.stash.get(RUN_KEY, None)
     if run is None:
@@ -119,6 +120,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         run = steps.seed_if_empty(steps.read_schedule(run))
         if run.seeding_notice and reporter is not None:
             reporter.write_line(f"harness: {run.seeding_notice}", yellow=True)
+        steps.record_pre_test_state(run)
     else:
         run = steps.read_schedule(run)
     config.stash[RUN_KEY] = run

@@ -149,8 +149,8 @@ class RunRecorder:
         return summary_path(self.report_path)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """The verdict, its reasons, what the window does not exercise, the estimate and the paths of the
-        report and the summary."""
+        """The verdict, its reasons, what the window does not exercise, one line per table a processor
+        changed, the estimate and the paths of the report and the summary."""
         if self.blocked:
             terminalreporter.write_line(
                 f"harness: {len(self.blocked)} tests blocked by a gate; the run fails", red=True, bold=True
@@ -169,6 +169,9 @@ class RunRecorder:
             terminalreporter.write_line(f"  (+{len(self.signoff.reasons) - 10} more in the report)")
         for idle in self.signoff.unexercised:
             terminalreporter.write_line(f"  not exercised: {idle['message']}", yellow=True)
+        for changed in self.signoff.changes:
+            if changed.days or changed.outside:
+                terminalreporter.write_line(f"  changed: {changed.describe()}", red=bool(changed.outside))
         for estimate in self.signoff.estimates:
             terminalreporter.write_line(f"  estimate: {estimate.describe()}")
         if self.signoff.billing.skipped and not self.run.warehouse.embedded:

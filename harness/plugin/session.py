@@ -1,5 +1,6 @@
 """What happens at session start, one step each: print the plan (plan mode), take the embedded
-warehouse's run lock, read the schedule, and seed the embedded warehouse when it has no games yet."""
+warehouse's run lock, read the schedule, seed the embedded warehouse when it has no games yet, and record
+the output tables' state before anything runs."""
 
 from __future__ import annotations
 
@@ -72,3 +73,18 @@ def seed_if_empty(run: RunContext) -> RunContext:
     seeded = read_schedule(run)
     years = tuple(y for y in empty if seeded.season_game_dates.get(y))
     return seeded.with_seeded(years)
+
+
+def record_pre_test_state(run: RunContext) -> None:
+    """Every output table's rows per date in the window before any worker starts (one query), for the
+    report's "before" beside the coverage grid; a table Step 1 will find missing is simply left out."""
+    from harness.checking.changes import PRE_TEST_STATE, pre_test_state
+    from harness.context.records import evidence_path, write_record
+
+    record: dict[str, object] = {"tables": {}, "problem": None}
+    try:
+        with run.warehouse.connect() as conn:
+            record["tables"] = pre_test_state(conn, run.pipeline, run.window)
+    except HarnessError as exc:
+        record["problem"] = str(exc)
+    write_record(evidence_path(run.directory, PRE_TEST_STATE), record)

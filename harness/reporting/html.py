@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from harness.reporting import quality_chart, views
+from harness.reporting import changes, quality_chart, views
 from harness.reporting.signoff import SignOff
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ BEFORE_RESULTS: tuple[Section, ...] = (
     Section("success.html.j2", views.success),
     Section("unexercised.html.j2", views.unexercised),
     Section("coverage.html.j2", views.coverage),
+    Section("changes.html.j2", changes.changes),
     Section("quality.html.j2", quality_chart.quality),
     Section("run.html.j2", views.run),
 )

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from harness.checking.chains import ChainResult, chains_from_record
+from harness.checking.changes import PRE_TEST_STATE, TableChanges
 from harness.checking.coverage import coverage_method
 from harness.checking.history import HistoryTotal, LatestRun
 from harness.checking.phase import Cell, Coverage, read_coverage, read_history, read_phase_scores
@@ -88,6 +89,13 @@ class SignOff:
     """The quality spread per date of the checked tables that declare a quality column."""
     billing: Measured = field(default_factory=Measured)
     """What the run's BigQuery jobs were billed per processor (INFORMATION_SCHEMA.JOBS), or why not."""
+    pre_test_state: dict[str, Any] = field(default_factory=dict)
+    """``{tables: {table: {ISO date: rows}}, problem}``: the output tables before anything ran."""
+
+    @property
+    def changes(self) -> list[TableChanges]:
+        """What each processor that ran changed in its table, in declaration order."""
+        return [p.changes for p in self.processors if p.changes is not None]
 
     @property
     def failures(self) -> list[LatestRun]:
@@ -175,12 +183,13 @@ def build_signoff(
         )
     ]  # fmt: skip
     label, reasons = verdict(tests, exit_status)
+    before = read_record(evidence_path(run.directory, PRE_TEST_STATE)) or {}
     budget = over_budget(run, estimates, billing)
     if budget and label is not Verdict.INTERRUPTED:
         label, reasons = Verdict.NOT_READY, [*reasons, *budget]
     return SignOff(
         run, label, reasons, int(exit_status), datetime.now(UTC), list(tests), plan, processors, chains,
-        coverage, unexercised, latest, totals, estimates, scores, billing,
+        coverage, unexercised, latest, totals, estimates, scores, billing, before,
     )  # fmt: skip
 
 

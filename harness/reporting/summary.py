@@ -122,6 +122,11 @@ def summary(signoff: SignOff) -> dict[str, Any]:
             },
         },
         "coverage_methods": coverage_methods(signoff.run),
+        "pre_test_state": {
+            "tables": signoff.pre_test_state.get("tables", {}),
+            "problem": signoff.pre_test_state.get("problem"),
+        },
+        "changes": {c.table: c.to_record() for c in signoff.changes},
     }
 
 

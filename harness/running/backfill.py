@@ -1,5 +1,6 @@
-"""Backfill one processor for the run: pick its dates from the mode, run it once per harness run (whichever
-xdist worker needs it first), read what the warehouse then holds and judge it (``harness.checking.judge``).
+"""Backfill one processor for the run: pick its dates from the mode, snapshot its table's window, run it
+once per harness run (whichever xdist worker needs it first), then diff what it changed
+(``harness.running.snapshot``), read what the warehouse holds and judge it (``harness.checking.judge``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from harness.checking.changes import TableChanges, change_problems
 from harness.checking.expected import day_states
 from harness.checking.judge import ExitFacts, Expectations, dates_to_complete, judge, read_output_state
 from harness.checking.states import has_minimum, table_states
@@ -17,9 +19,11 @@ from harness.context.records import Record
 from harness.context.run import RunContext
 from harness.declaration.commands import render
 from harness.declaration.model import Processor
+from harness.errors import HarnessError
 from harness.running.once import run_once
 from harness.running.progress import progress_feed
 from harness.running.runner import ProcessorResult, run_command
+from harness.running.snapshot import drop_copy, take_before, what_changed
 
 
 class ProcessorStatus(enum.Enum):
@@ -51,6 +55,8 @@ class Backfill:
     reason: str = ""
     """Why it did not run, or how it was lost."""
     result: ProcessorResult | None = None
+    changes: TableChanges | None = None
+    """What the run changed in its table (None when it did not run or the diff could not be read)."""
 
     @property
     def failed(self) -> bool:
@@ -67,12 +73,14 @@ class Backfill:
         record = dataclasses.asdict(self)
         record["status"] = self.status.value
         record["dates"] = [d.isoformat() for d in self.dates]
+        record["changes"] = self.changes.to_record() if self.changes else None
         return record
 
     @classmethod
     def from_record(cls, record: Record) -> Backfill:
         """The outcome ``to_record`` wrote."""
         result = record.get("result")
+        changes = record.get("changes")
         return cls(
             name=record["name"],
             status=ProcessorStatus(record["status"]),
@@ -80,6 +88,7 @@ class Backfill:
             problems=tuple(record.get("problems", ())),
             reason=record.get("reason", ""),
             result=ProcessorResult(**result) if result else None,
+            changes=TableChanges.from_record(changes) if changes else None,
         )
 
 
@@ -134,13 +143,29 @@ def _backfill(
             return Backfill(processor.name, ProcessorStatus.NOT_RUN, reason="missing mode: nothing missing")
     else:
         dates = list(run.window.dates())
-    result = run_dates(run, processor, dates, emit)
+    timeout = run.timeout or processor.timeout_seconds
+    try:
+        snapshot = take_before(run, processor, timeout)
+    except HarnessError as exc:
+        problem = f"{table.name}: no snapshot could be taken before the run, so it did not run: {exc}"
+        return Backfill(processor.name, ProcessorStatus.FAILED, tuple(dates), (problem,))
+    try:
+        result = run_dates(run, processor, dates, emit, timeout)
+    except BaseException:  # Ctrl-C or a crash: the diff will not run, so its copy must not stay behind
+        drop_copy(run, snapshot)
+        raise
+    changes, problems = None, []
     with run.warehouse.connect() as conn:
+        try:
+            changes = what_changed(conn, run, processor, snapshot)
+            problems += change_problems(changes, run.expect_no_changes)
+        except HarnessError as exc:
+            problems.append(f"{table.name}: what the run changed could not be read: {exc}")
         after = read_output_state(conn, run.pipeline, processor, run.window)
     exit = ExitFacts(result.exit_code, result.timed_out, result.duration)
-    problems = judge(table, exit, states, set(dates), after, expectations(run, processor))
+    problems = judge(table, exit, states, set(dates), after, expectations(run, processor)) + problems
     status = ProcessorStatus.FAILED if problems else ProcessorStatus.PASSED
-    return Backfill(processor.name, status, tuple(dates), tuple(problems), result=result)
+    return Backfill(processor.name, status, tuple(dates), tuple(problems), result=result, changes=changes)
 
 
 def expectations(run: RunContext, processor: Processor) -> Expectations:
@@ -155,7 +180,9 @@ def expectations(run: RunContext, processor: Processor) -> Expectations:
     return Expectations(early_exit=early_exit or None, lock_minutes=phase.lock_minutes)
 
 
-def run_dates(run: RunContext, processor: Processor, dates: Sequence[date], emit: Emit) -> ProcessorResult:
+def run_dates(
+    run: RunContext, processor: Processor, dates: Sequence[date], emit: Emit, timeout: float
+) -> ProcessorResult:
     """Run the processor for ``dates``: its dates command for scattered dates when it has one, else its
     range command from the first to the last date."""
     scattered = (max(dates) - min(dates)).days + 1 != len(dates)
@@ -163,5 +190,4 @@ def run_dates(run: RunContext, processor: Processor, dates: Sequence[date], emit
         processor, dates, run.template_context, date_list=scattered and processor.takes_date_list
     )
     log_path = run.directory / "logs" / f"{processor.name}.log"
-    timeout = run.timeout or processor.timeout_seconds
     return run_command(processor.name, command, timeout, log_path, progress_feed(processor.name, emit))

@@ -94,7 +94,6 @@ def _translate(tree: exp.Expr) -> DuckStatement:
 _UNSUPPORTED: dict[type[exp.Expr], str] = {
     exp.Command: "statement sqlglot could not parse (passed through as raw text)",
     exp.Declare: "DECLARE (BigQuery scripting)",
-    exp.FarmFingerprint: "FARM_FINGERPRINT (no DuckDB equivalent)",
     exp.Placeholder: "positional '?' parameter (use @name)",
 }
 
@@ -227,6 +226,14 @@ def _unnamed_struct(struct: exp.Struct) -> exp.Expr:
     return exp.Anonymous(this="ROW", expressions=struct.expressions)
 
 
+def _fingerprint_as_hash(node: exp.FarmFingerprint) -> exp.Expr:
+    """BigQuery's ``FARM_FINGERPRINT`` has no DuckDB twin; DuckDB's ``HASH`` is as deterministic within one
+    warehouse, which is all a fingerprint compared against itself needs. ``HASH`` is unsigned 64-bit, so it is
+    shifted into INT64 (BigQuery's type), keeping 63 bits."""
+    hashed = exp.Anonymous(this="HASH", expressions=node.expressions)
+    return exp.cast(exp.paren(exp.BitwiseRightShift(this=hashed, expression=exp.Literal.number(1))), "BIGINT")
+
+
 def _format_as_printf(node: exp.Format) -> exp.Expr:
     """BigQuery ``FORMAT`` is printf-style; DuckDB's ``FORMAT`` is fmt-style (``{}``) and would return the
     pattern unchanged, so use DuckDB's ``PRINTF``."""
@@ -290,6 +297,7 @@ _REWRITES: dict[type[exp.Expr], Rewrite] = {
     exp.Literal: _float_literal,
     exp.Struct: _unnamed_struct,
     exp.Format: _format_as_printf,
+    exp.FarmFingerprint: _fingerprint_as_hash,
     exp.Create: _strip_storage_properties,
     exp.Insert: _insert_row_by_position,
 }

@@ -6,7 +6,8 @@ FAULT when the job's processor is NAME:
 - ``leave-running:DATE``  the job runs, then a later run of DATE leaves only its ``running`` row;
 - ``hang``                a child process and the job both sleep forever;
 - ``die-after:N``         the job processes the first N dates of its range, then SIGKILLs itself;
-- ``kill-worker``         SIGKILL the process that started the job (the pytest worker), then exit.
+- ``kill-worker``         SIGKILL the process that started the job (the pytest worker), then exit;
+- ``write-outside:DATE``  the job runs its range, then DATE too, which lies outside the harness's window.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def main(fault: str, name: str, job_args: list[str]) -> int:
         jobs.main([name, "--start-date", start.isoformat(), "--end-date", last.isoformat()])
         os.kill(os.getpid(), signal.SIGKILL)
     code = jobs.main(job_args)
+    if kind == "write-outside":
+        code = jobs.main([name, "--start-date", value, "--end-date", value]) or code
     if kind == "record-failed":
         _record(run_name, value, ["running", "failed"])
     if kind == "leave-running":

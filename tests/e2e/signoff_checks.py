@@ -63,6 +63,8 @@ def assert_signoff_matches_warehouse(
     summary, html = load_signoff(home)
     warehouse = DuckDBWarehouse(warehouse_path)
     assert summary["format_version"] == "1.1"
+    ran = {pipeline.processors[p["name"]].output for p in summary["processors"] if p["exit_code"] is not None}
+    assert set(summary["changes"]) == ran  # every processor that ran has its diff
     assert summary["ready"] is (ret == 0) and summary["exit_status"] == ret
     assert (summary["verdict"] == "READY FOR FULL-SEASON RUN") is (ret == 0)
     banner = re.search(r'id="harness-verdict"><b>([^<]+)</b>', html)

@@ -250,6 +250,9 @@ def test_ctrl_c_writes_an_interrupted_report_and_missing_completes(
     summary = json.loads(next((home / "reports").glob("*.summary.json")).read_text())
     assert summary["verdict"] == "INTERRUPTED"
     assert next((home / "reports").glob("*.html")).exists()
+    with DuckDBWarehouse(path).connect() as conn:  # the interrupted processor's snapshot was dropped
+        tables = conn.table_columns(["nba_analytics", "nba_precompute", "nba_predictions"])
+    assert tables and not [name for name in tables if "__harness_snapshot_" in name]
     repaired = run_gameplan(path, "--window", WINDOW, "--mode", "missing", "-n", "0")  # the lock was released
     assert repaired.ret == 0, repaired.stdout[-3000:]
 

@@ -44,6 +44,7 @@ def test_repository_declaration_loads() -> None:
     assert len(pipeline.phase_tables(3)) == 5 and pipeline.phases[4].needs_complete == (3,)
     assert pipeline.tables["ml_feature_store_v2"].bootstrap_placeholders
     assert pipeline.virtual_sources["reconstructed_team_from_players"] == "player_boxscores"
+    assert pipeline.rewritten_columns == ("processed_at", "created_at", "updated_at")
 
 
 def test_dependents_are_transitive() -> None:
@@ -144,6 +145,11 @@ def test_dependents_are_transitive() -> None:
             'run_history = "processor_run_history"\nusd_per_tib = "cheap"\nusd_per_tib_as_of = "2025-01-01"',
             r"\[pipeline\.usd_per_tib\] expected the on-demand price per TiB in USD, got 'cheap'",
         ),
+        (
+            'rewritten_columns = ["processed_at",',
+            'rewritten_columns = ["processed at",',
+            r"\[changes\.rewritten_columns\[0\]\] 'processed at' is not a plain identifier",
+        ),
     ],
     ids=[
         "syntax",
@@ -165,6 +171,7 @@ def test_dependents_are_transitive() -> None:
         "lookback-negative",
         "partition-column-identifier",
         "price",
+        "rewritten-column",
     ],
 )
 def test_broken_declarations(tmp_path: Path, old: str, new: str, message: str) -> None:
