@@ -16,6 +16,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from harness.checking.chains import coverage_sql as chains_sql
+from harness.checking.changes import (
+    compared_columns,
+    copy_sql,
+    diff_params,
+    diff_sql,
+    fingerprints_sql,
+    outside_params,
+    snapshot_name,
+    time_travel_source,
+)
 from harness.checking.coverage import METADATA, coverage_method, coverage_query
 from harness.checking.entities import entities_query, qualifying_query
 from harness.checking.history import latest_runs_sql, totals_sql
@@ -28,6 +38,7 @@ from harness.context.run import RunContext
 from harness.declaration.model import Processor, Table
 from harness.errors import ConfigError, HarnessError
 from harness.running.billing import jobs_sql
+from harness.running.snapshot import uses_time_travel
 from harness.warehouse.bigquery.statements import columns_sql
 
 Query = tuple[str, str, dict[str, Any]]
@@ -59,7 +70,10 @@ def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
         chains_sql(pipeline),
         {**span, "final_status": pipeline.schedule.final_status},
     )
+    outputs = list({p.output: pipeline.output_table(p) for p in pipeline.processors.values()}.values())
+    yield _coverage("pre-test state", outputs, run, metadata)
     for processor in pipeline.processors.values():
+        yield from _change_queries(run, processor)
         yield from _judge_queries(run, processor, metadata)
     for phase in pipeline.phases.values():
         for earlier in phase.needs_complete:
@@ -92,6 +106,27 @@ def _phase_queries(run: RunContext, name: str, tables: list[Table], metadata: bo
     yield f"{name} grains and ranges", sql, {**span, **bounds}
     if (scores := scores_sql(tables)) is not None:
         yield f"{name} quality scores", scores, span
+
+
+def _change_queries(run: RunContext, processor: Processor) -> Iterator[Query]:
+    """What finding a processor's changes sends (``harness.running.snapshot``): the fingerprints outside
+    the window before and after, the copy of the window (unless time travel reads it back) and the diff.
+    The run compares every column the table has, which only its ``INFORMATION_SCHEMA`` knows; the plan
+    prices the declared ones, so its bytes are a lower bound there (the 10 MB minimums are exact). The diff
+    is priced against the table itself: the copy does not exist before the run."""
+    table = run.pipeline.output_table(processor)
+    columns = compared_columns(table, table.required_columns, run.pipeline.rewritten_columns)
+    span = {"start": run.window.start, "end": run.window.end}
+    label = f"what changed {processor.name}"
+    fingerprints = fingerprints_sql(table, columns, table.ref)
+    yield f"{label}: fingerprints outside the window, before", fingerprints, outside_params(run.window)
+    if uses_time_travel(run, run.timeout or processor.timeout_seconds):
+        source, before_at = time_travel_source(table), run.started_at
+    else:
+        yield f"{label}: copy of the window", copy_sql(table, snapshot_name(table, run.run_id)), span
+        source, before_at = table.ref, None
+    yield f"{label}: diff on the grain", diff_sql(table, columns, source), diff_params(run.window, before_at)
+    yield f"{label}: fingerprints outside the window, after", fingerprints, outside_params(run.window)
 
 
 def _judge_queries(run: RunContext, processor: Processor, metadata: bool) -> Iterator[Query]:

@@ -24,7 +24,21 @@ def _signoff(tmp_path: Path, found: TableChanges) -> SignOff:
     processor = Backfill("player_game_summary", ProcessorStatus.PASSED, changes=found)
     before = {"tables": {"player_game_summary": {"2021-10-20": 250}}, "problem": None}
     return SignOff(
-        run, Verdict.NOT_READY, [], 1, datetime.now(UTC), [], (), [processor], {}, {}, [], [], [], [], before
+        run,
+        Verdict.NOT_READY,
+        [],
+        1,
+        datetime.now(UTC),
+        [],
+        (),
+        [processor],
+        {},
+        {},
+        [],
+        [],
+        [],
+        [],
+        pre_test_state=before,
     )
 
 
