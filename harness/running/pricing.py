@@ -123,7 +123,10 @@ def _change_queries(run: RunContext, processor: Processor) -> Iterator[Query]:
     if uses_time_travel(run, run.timeout or processor.timeout_seconds):
         source, before_at = time_travel_source(table), run.started_at
     else:
-        yield f"{label}: copy of the window", copy_sql(table, snapshot_name(table, run.run_id)), span
+        # Billed as the SELECT it copies; priced as that SELECT, since a dry run of the DDL would name a
+        # table that does not exist yet.
+        copy = copy_sql(table, snapshot_name(table, run.run_id))
+        yield f"{label}: copy of the window", copy[copy.index("AS SELECT") + 3 :], span
         source, before_at = table.ref, None
     yield f"{label}: diff on the grain", diff_sql(table, columns, source), diff_params(run.window, before_at)
     yield f"{label}: fingerprints outside the window, after", fingerprints, outside_params(run.window)
