@@ -15,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "scale.csv"
 IMAGE = HERE / "scale.png"
+TARGET_MB = 1024  # issue 17: the whole process tree under 1 GB
 PANELS = (("cold_median_s", "cold run, wall (s)"), ("peak_mb", "peak memory of the process tree (MB)"))
 
 
@@ -36,6 +37,8 @@ def main() -> None:
 
     series = read_rows(DATA)
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    axes[1].axhline(TARGET_MB, color="grey", linestyle="--", linewidth=1)
+    axes[1].annotate("target: 1 GB", (28, TARGET_MB), textcoords="offset points", xytext=(0, 4), fontsize=8)
     for axis, (column, title) in zip(axes, PANELS, strict=True):
         for workers, rows in series.items():
             x = [int(r["game_dates"]) for r in rows]
@@ -45,7 +48,8 @@ def main() -> None:
                 axis.annotate(f"{yi:,.0f}", (xi, yi), textcoords="offset points", xytext=(4, 6), fontsize=8)
         axis.set_xscale("log")
         axis.set_xticks([int(r["game_dates"]) for rows in series.values() for r in rows])
-        axis.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        axis.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        axis.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         axis.set_xlabel("game dates in the window (28 days, one season, four seasons)")
         axis.set_title(title)
         axis.set_ylim(bottom=0)
