@@ -1,8 +1,8 @@
 """Great Expectations bridge: validate a small frame against a suite in ``expectations/`` and turn each
 failed expectation into one message per subject (table, chain or processor) that a person can act on.
 
-GX costs about 3 s to import, so it is imported here only, and only by the process that validates: on
-first use, or on a background thread that process starts early (``start_import_in_background``). One ephemeral context per process is enough: frames are handed to a pandas datasource (GX's
+GX costs about 7 s to import, so it is imported here only, on first use, and only by tests that
+validate. One ephemeral context per process is enough: frames are handed to a pandas datasource (GX's
 SQL datasource over DuckDB returns empty results). The suites' ``meta`` carries the message templates:
 
 - ``message``: formatted once per subject with ``subject``, ``column``, ``days``, ``count`` (failing
@@ -14,12 +14,9 @@ SQL datasource over DuckDB returns empty results). The suites' ``meta`` carries 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import operator
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -46,39 +43,8 @@ class Finding:
     days: tuple[date, ...]
 
 
-_background_import: threading.Thread | None = None
-
-
-def start_import_in_background() -> None:
-    """Start importing Great Expectations on a daemon thread, so that the import (about 3 s of CPU on a
-    quiet machine) overlaps what this process does before it first validates: seeding, the processors
-    it waits for, the warehouse queries. Called once per session by the process that will validate;
-    ``validate`` waits for the thread instead of importing on the critical path. pandas is imported
-    first, here, so the thread never competes with the main thread for a module both import."""
-    global _background_import
-    if _background_import is not None or "great_expectations" in sys.modules:
-        return
-    import pandas  # noqa: F401
-
-    _background_import = threading.Thread(target=_import_gx, name="harness-gx-import", daemon=True)
-    _background_import.start()
-
-
-def _import_gx() -> None:
-    # A failure here is not lost: the waiting import in ``_wait_for_import`` raises it again.
-    with contextlib.suppress(Exception):
-        import great_expectations  # noqa: F401
-
-
-def _wait_for_import() -> None:
-    """Wait for the background import, if one was started, before this thread imports GX itself."""
-    if _background_import is not None:
-        _background_import.join()
-
-
 @functools.cache
 def _batch_definition() -> Any:
-    _wait_for_import()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -92,7 +58,6 @@ def _batch_definition() -> Any:
 def load_suite(name: str) -> Any:
     """The suite ``expectations/<name>.json``; refuses a file GX would load only in part (GX logs and
     drops an expectation it does not know, which would silently weaken the check)."""
-    _wait_for_import()
     import great_expectations as gx
 
     path = SUITES_DIR / f"{name}.json"

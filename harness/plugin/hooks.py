@@ -22,7 +22,6 @@ from harness.plugin.xdist import (
     controller_run_id,
     is_worker,
     register_ignored_options,
-    runs_tests_here,
     single_process_unless_asked,
 )
 
@@ -112,10 +111,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if run.mode.name == "plan":
         steps.print_plan_and_exit(steps.read_schedule(run), config.stash[PLAN_KEY], reporter)
-    if runs_tests_here(config):
-        from harness.checking.gx import start_import_in_background
-
-        start_import_in_background()
     recorder = config.pluginmanager.get_plugin(RECORDER)
     if recorder is not None:
         recorder.run_lock = steps.hold_run_lock(run)

@@ -26,14 +26,6 @@ def is_worker() -> bool:
     return "PYTEST_XDIST_WORKER" in os.environ
 
 
-def runs_tests_here(config: pytest.Config) -> bool:
-    """Whether this process runs the session's tests itself (no workers), and so validates: it then
-    imports Great Expectations early, in the background. A worker does not: which one gets the checks
-    group is known only when xdist sends it, and there the import already overlaps the processors that
-    the other workers run."""
-    return not is_worker() and not getattr(config.option, "numprocesses", None)
-
-
 def controller_run_id(config: pytest.Config) -> str | None:
     """The run id a worker was handed, or None in the controller (or without xdist)."""
     return getattr(config, "workerinput", {}).get("harness_run_id")

@@ -149,28 +149,3 @@ def test_history_frame_reports_failed_crashed_and_absent_runs(
         {},
     )
     assert exempt.status.tolist() == ["exempt", "exempt", "none", "none"]
-
-
-BACKGROUND_IMPORT = """
-import sys
-from harness.checking import gx
-gx.start_import_in_background()
-thread = gx._background_import
-assert thread is not None and thread.name == "harness-gx-import"
-gx.start_import_in_background()  # once per process
-assert gx._background_import is thread
-suite = gx.load_suite("date_coverage")  # waits for the thread, then imports nothing more
-assert not thread.is_alive() and "great_expectations" in sys.modules and suite.expectations
-print("ok")
-"""
-
-
-def test_the_background_import_is_waited_for_before_validating() -> None:
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", BACKGROUND_IMPORT], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
