@@ -33,8 +33,11 @@ def main() -> None:
     parser.add_argument("--window", default="2021-10-19:2021-11-15")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--extra", nargs="*", default=[], help="more pytest arguments (e.g. --long-window)")
+    parser.add_argument("--workers", choices=sorted(WORKERS), action="append", help="only these settings")
     args = parser.parse_args()
     for label, workers in WORKERS.items():
+        if args.workers and label not in args.workers:
+            continue
         cold, warm = [], []
         for _ in range(args.runs):
             home = Path(tempfile.mkdtemp(prefix="bench-"))

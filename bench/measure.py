@@ -4,6 +4,7 @@ and summarise repeated runs as median, min and max."""
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import threading
@@ -20,6 +21,7 @@ class Sample:
     seconds: float
     peak_rss_mb: float
     exit_code: int
+    cpu_seconds: float  # user + sys of the whole process tree: steadier than wall on a shared machine
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -48,7 +50,8 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> Sample:
-    """Run ``command`` to the end; wall time and the peak of its process tree's summed RSS."""
+    """Run ``command`` to the end; wall time, CPU time and the peak of its process tree's summed RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     proc = subprocess.Popen(
         command,
@@ -72,16 +75,20 @@ def run(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO)
     seconds = time.perf_counter() - began
     stop.set()
     sampler.join()
-    return Sample(seconds, peak / 1024, code)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(seconds, peak / 1024, code, cpu)
 
 
 def describe(samples: list[Sample]) -> str:
-    """``median s (min-max), peak MB`` over the samples, or the failure."""
+    """``median s (min-max), CPU median, peak MB, load`` over the samples, or the failure. The load
+    average is the machine's at the end: wall figures taken under load say so."""
     bad = [s.exit_code for s in samples if s.exit_code != 0]
     times = [s.seconds for s in samples]
     text = (
         f"{statistics.median(times):.1f} s (min {min(times):.1f}, max {max(times):.1f}, n={len(times)}), "
-        f"peak {max(s.peak_rss_mb for s in samples):.0f} MB"
+        f"cpu {statistics.median(s.cpu_seconds for s in samples):.1f} s, "
+        f"peak {max(s.peak_rss_mb for s in samples):.0f} MB, loadavg {os.getloadavg()[0]:.1f}"
     )
     return text + (f", EXIT CODES {bad}" if bad else "")
 

@@ -6,6 +6,8 @@ export BENCH_PYTHON="${BENCH_PYTHON:-$(cd .. && pwd)/.venv/bin/python}"
 PY="$BENCH_PYTHON"
 {
   echo "# $(date -u +%FT%TZ) on $(nproc) cores"
+  "$PY" seeding.py --runs "${RUNS:-5}"
+  "$PY" verify.py --window 2021-10-19:2021-11-15 --runs "${RUNS:-5}"
   "$PY" end_to_end.py --window 2021-10-19:2021-11-15 --runs "${RUNS:-5}"
   "$PY" end_to_end.py --window 2021-10-19:2022-04-10 --runs "${SEASON_RUNS:-3}"
   "$PY" queries.py 2021-10-19:2021-11-15 2021-10-19:2022-04-10
@@ -15,3 +17,5 @@ PY="$BENCH_PYTHON"
   "$PY" changes.py --window 2021-10-19:2021-11-15 --runs 3
   "$PY" changes.py --window 2021-10-19:2022-04-10 --runs 3
 } 2>&1 | tee results-raw.txt
+# bench/scale.csv takes the cold rows by hand; then the chart (needs the bench extra: matplotlib).
+"$PY" chart.py

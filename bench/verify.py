@@ -28,7 +28,9 @@ def main() -> None:
     cold = run(gameplan(args.window, warehouse, home, "-n", "0"))
     if cold.exit_code != 0:
         raise SystemExit(f"the cold run exited {cold.exit_code}; fix it before timing verify")
-    verify = [run(gameplan(args.window, warehouse, home, "-n", "0", "--mode", "verify")) for _ in range(args.runs)]
+    verify = [
+        run(gameplan(args.window, warehouse, home, "-n", "0", "--mode", "verify")) for _ in range(args.runs)
+    ]
     shutil.rmtree(home)
     print(f"{args.window} verify -n 0: {describe(verify)}", flush=True)
 

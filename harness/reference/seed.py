@@ -12,6 +12,7 @@ load jobs. A season there takes about 40 s, mostly play-by-play, so ``through`` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -78,33 +79,47 @@ def rows_through(pipeline: Pipeline, table_ref: str, frame: pd.DataFrame, throug
 
 
 def ensure_seeded(
-    warehouse: Warehouse, pipeline: Pipeline, seasons: Iterable[Season], through: date | None = None
+    warehouse: Warehouse,
+    pipeline: Pipeline,
+    seasons: Iterable[Season],
+    through: date | None = None,
+    *,
+    atomic: bool = True,
 ) -> list[Season]:
     """Create the tables, then generate and insert each season that has no raw data, up to ``through``
     when given (a season seeded in part counts as present afterwards).
 
+    ``atomic`` inserts each season in one transaction, so that a seeding cut short leaves no part of it.
+    DuckDB holds a transaction's rows in memory until it commits (about 400 MB for a season), so a caller
+    that gets atomicity another way (``seed_template``: a new file, renamed into place once complete)
+    passes False and each table commits on its own.
+
     Returns the seasons that were seeded (empty when the warehouse already held them all).
     """
-    from harness.reference.demo import generate_season
+    from harness.reference.demo import season_tables
 
     with warehouse.connect() as conn:
         create_tables(conn, pipeline, warehouse.location)
         missing = seasons_without_data(conn, pipeline, seasons)
         for season in missing:
-            frames = generate_season(season.year, season.opener, season.last_day)
-            with conn.transaction():
-                for table_ref, frame in frames.items():
+            with conn.transaction() if atomic else contextlib.nullcontext():
+                for table_ref, frame in season_tables(season.year, season.opener, season.last_day):
                     if through is not None:
                         frame = rows_through(pipeline, table_ref, frame, through)
                     conn.insert_frame(table_ref, frame)
+                    del frame  # before the next table's frame is built
     return missing
 
 
 DEFAULT_PIPELINE = Path(__file__).resolve().parents[2] / "pipeline.toml"
+CACHE_HINT = "check the folder's permissions and free space, or set HARNESS_SEED_CACHE to a writable folder"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Seed the seasons named by ``argv[0]`` (comma-separated years) into ``HARNESS_WAREHOUSE``."""
+    """Seed the seasons named by ``argv[0]`` (comma-separated years) into ``HARNESS_WAREHOUSE``: a file
+    that does not exist yet becomes a copy of the cached seeded template (``seed_template``), an existing
+    one gets the seasons it has no schedule for."""
+    from harness.reference.seed_template import seed_new_file
     from harness.warehouse.duckdb import DuckDBWarehouse
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -116,9 +131,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         pipeline = load_pipeline(os.environ.get("HARNESS_PIPELINE", DEFAULT_PIPELINE))
         years = {int(y) for y in args[0].split(",")}
         seasons = [s for s in pipeline.seasons if s.year in years]
-        seeded = ensure_seeded(DuckDBWarehouse(warehouse), pipeline, seasons)
+        if seed_new_file(Path(warehouse), pipeline, seasons):
+            seeded = seasons
+        else:
+            seeded = ensure_seeded(DuckDBWarehouse(warehouse), pipeline, seasons)
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"error: cannot write the seeded warehouse or its template ({exc}); {CACHE_HINT}", file=sys.stderr
+        )
         return 1
     for season in seasons:
         print(f"season {season.label}: {'seeded' if season in seeded else 'already present'}", flush=True)

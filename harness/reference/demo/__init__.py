@@ -18,6 +18,7 @@ so the same arguments give identical frames.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,16 @@ def generate_season(season_year: int, opener: dt.date, last_day: dt.date) -> dic
         raw.sql columns in order. DATE columns are datetime64[s], TIMESTAMP columns tz-aware UTC, INT64 and
         BOOL columns pandas nullable dtypes, FLOAT64 float64 with NaN for NULL.
     """
+    pieces: dict[str, list[pd.DataFrame]] = {}
+    for table, frame in season_tables(season_year, opener, last_day):
+        pieces.setdefault(table, []).append(frame)
+    return {table: pd.concat(frames, ignore_index=True) for table, frames in pieces.items()}
+
+
+def season_tables(season_year: int, opener: dt.date, last_day: dt.date) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The frames of ``generate_season`` one at a time, built as they are asked for (the largest table in
+    consecutive pieces, so a table may come more than once): seeding inserts each and drops it before the
+    next is built, which keeps a season's peak memory to one frame's."""
     rng = np.random.default_rng(season_year)
     games = schedule_games(rng, season_year, opener, last_day)
     roster = build_rosters(rng)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,8 +207,11 @@ def _team_box(lines: pd.DataFrame) -> pd.DataFrame:
 
 def build_tables(
     rng: np.random.Generator, season_year: int, games: pd.DataFrame, roster: pd.DataFrame, lines: pd.DataFrame
-) -> dict[str, pd.DataFrame]:
-    """Shape the generated season into one frame per raw table (see generate_season)."""
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Shape the generated season into the frames of the raw tables (see generate_season), one at a time
+    and always in the same order (the draws from ``rng`` depend on it), so that a caller can insert each
+    frame and let it go before the next is built: holding them all was the peak of a cold run. The
+    play-by-play of BigDataBall comes in consecutive pieces (``PLAY_BY_PLAY_PIECE_ROWS``)."""
     lines = _enrich_lines(games, roster, lines)
     team_box = _team_box(lines)
     home = team_box[team_box["is_home"]].set_index("game_idx")["pts"]
@@ -231,10 +234,20 @@ def build_tables(
         "nba_raw.odds_api_game_lines": lambda: _game_lines(rng, season),
         "nba_raw.nbac_injury_report": lambda: _injury_report(rng, season),
         "nba_raw.bdl_injuries": lambda: _bdl_injuries(season),
-        "nba_raw.bigdataball_play_by_play": lambda: _bigdataball(season, shots),
-        "nba_raw.nbac_play_by_play": lambda: _nbac_play_by_play(season, shots),
     }
-    return {table: build() for table, build in builders.items()}
+    for table, build in builders.items():
+        yield table, build()
+    for first in range(0, len(shots), PLAY_BY_PLAY_PIECE_ROWS):
+        yield (
+            "nba_raw.bigdataball_play_by_play",
+            _bigdataball(season, shots[first : first + PLAY_BY_PLAY_PIECE_ROWS]),
+        )
+    yield "nba_raw.nbac_play_by_play", _nbac_play_by_play(season, shots)
+
+
+# The largest table (about 270,000 shots a season, 530 MB as pandas strings) is built and handed over in
+# pieces of this many rows, in order; consecutive pieces concatenated are the whole table.
+PLAY_BY_PLAY_PIECE_ROWS = 50_000
 
 
 TRICODES = np.array([t.tricode for t in TEAMS])
