@@ -3,7 +3,7 @@ embedded warehouse. The emulator cannot bind a parameter in ``FOR SYSTEM_TIME AS
 against an emulator endpoint the harness takes the copy (``<table>__harness_snapshot_<run id>``, expiring
 after a day). The emulator does keep history and travel to a literal time, so the diff query is also run
 here against its time travel; the harness's own time-travel SQL, with ``@before_at``, is parsed in
-``tests/unit/checking/test_changes.py``."""
+``tests/unit/checking/test_change_diff.py``."""
 
 from __future__ import annotations
 
