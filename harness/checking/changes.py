@@ -276,13 +276,18 @@ def days_from_frame(frame: Any, columns: Sequence[str]) -> dict[str, DayChanges]
     return days
 
 
+def window_rows_sql(table: Table) -> str:
+    """The window's rows of ``table``: what the copy holds, and what it is billed for."""
+    return f"SELECT * FROM {table.ref} WHERE {table.date_column} BETWEEN @start AND @end"
+
+
 def copy_sql(table: Table, copy: str) -> str:
     """The window's rows copied beside the table; on BigQuery the copy expires after a day even if the run
     dies before dropping it (DuckDB ignores the option)."""
     return (
         f"CREATE TABLE {copy} "
         "OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)) "
-        f"AS SELECT * FROM {table.ref} WHERE {table.date_column} BETWEEN @start AND @end"
+        f"AS {window_rows_sql(table)}"
     )
 
 

@@ -30,6 +30,7 @@ from harness.running.once import once_record
 from harness.running.plan import ProcessorStep, levels
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_INTERRUPTED = 2
 """pytest's exit codes that the verdict tells apart (``pytest.ExitCode``)."""
 
@@ -186,7 +187,9 @@ def build_signoff(
     before = read_record(evidence_path(run.directory, PRE_TEST_STATE)) or {}
     budget = over_budget(run, estimates, billing)
     if budget and label is not Verdict.INTERRUPTED:
+        # A gate of the sign-off's own: over budget, a run whose tests all passed fails too.
         label, reasons = Verdict.NOT_READY, [*reasons, *budget]
+        exit_status = exit_status or EXIT_FAILED
     return SignOff(
         run, label, reasons, int(exit_status), datetime.now(UTC), list(tests), plan, processors, chains,
         coverage, unexercised, latest, totals, estimates, scores, billing, before,

@@ -18,13 +18,12 @@ from typing import Any
 from harness.checking.chains import coverage_sql as chains_sql
 from harness.checking.changes import (
     compared_columns,
-    copy_sql,
     diff_params,
     diff_sql,
     fingerprints_sql,
     outside_params,
-    snapshot_name,
     time_travel_source,
+    window_rows_sql,
 )
 from harness.checking.coverage import METADATA, coverage_method, coverage_query
 from harness.checking.entities import entities_query, qualifying_query
@@ -123,10 +122,8 @@ def _change_queries(run: RunContext, processor: Processor) -> Iterator[Query]:
     if uses_time_travel(run, run.timeout or processor.timeout_seconds):
         source, before_at = time_travel_source(table), run.started_at
     else:
-        # Billed as the SELECT it copies; priced as that SELECT, since a dry run of the DDL would name a
-        # table that does not exist yet.
-        copy = copy_sql(table, snapshot_name(table, run.run_id))
-        yield f"{label}: copy of the window", copy[copy.index("AS SELECT") + 3 :], span
+        # Billed as the SELECT it copies, and priced as that: the plan dry-runs queries, not DDL.
+        yield f"{label}: copy of the window", window_rows_sql(table), span
         source, before_at = table.ref, None
     yield f"{label}: diff on the grain", diff_sql(table, columns, source), diff_params(run.window, before_at)
     yield f"{label}: fingerprints outside the window, after", fingerprints, outside_params(run.window)

@@ -16,7 +16,7 @@ import pytest
 
 from harness.declaration.model import DEFAULT_PRICE_AS_OF, DEFAULT_USD_PER_TIB
 from harness.reporting.estimate import estimate
-from harness.reporting.signoff import over_budget
+from harness.reporting.signoff import Verdict, build_signoff, over_budget
 from harness.running.backfill import Backfill, ProcessorStatus
 from harness.running.billing import HARNESS, UNATTRIBUTED, JobRow, Measured, Span, Usage, attribute, measure
 from harness.running.runner import ProcessorResult
@@ -127,6 +127,9 @@ def test_the_budget_gate_names_the_figures(emulator_url: str, seeded_warehouse) 
     assert unknown == "--max-season-bytes 1000000000000 cannot be checked: bytes billed not measured: no JOBS"
     embedded = dataclasses.replace(context(seeded_warehouse.path), max_season_bytes=1)
     assert over_budget(embedded, [over], Measured(skipped="x")) == []
+    # The gate closes the sign-off of a run whose tests all passed: NOT READY, and the run exits 1.
+    closed = build_signoff(run, [], 0, (), Measured(skipped="bytes billed not measured: no JOBS"))
+    assert closed.verdict is Verdict.NOT_READY and closed.exit_status == 1 and closed.reasons == [unknown]
 
 
 def test_measuring_reads_region_qualified_jobs_and_says_why_it_could_not(
