@@ -79,20 +79,7 @@ pbp_games AS (
   SELECT DISTINCT game_id FROM pbp_shots
 ),
 
--- Zones: paint = 2PT under 8 ft, mid-range = other 2PT with a known distance, three = 3PT.
-player_zones AS (
-  SELECT
-    game_id,
-    shooter_lookup,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8) AS paint_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8 AND shot_made) AS paint_makes,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8) AS mid_range_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8 AND shot_made) AS mid_range_makes,
-    COUNTIF(shot_type = '3PT') AS three_attempts_pbp,
-    COUNTIF(shot_type = '3PT' AND shot_made) AS three_makes_pbp
-  FROM pbp_shots
-  GROUP BY game_id, shooter_lookup
-),
+-- include: pbp_zones(cte=player_zones, shooter=shooter_lookup),
 
 -- include: props_consensus
 

@@ -50,18 +50,7 @@ team_lines AS (
 
 -- include: pbp_shots,
 
--- Zones: paint = 2PT under 8 ft, mid-range = other 2PT with a known distance.
-shots_by_team AS (
-  SELECT
-    game_id,
-    shooter_team_abbr,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8) AS paint_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8 AND shot_made) AS paint_makes,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8) AS mid_range_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8 AND shot_made) AS mid_range_makes
-  FROM pbp_shots
-  GROUP BY game_id, shooter_team_abbr
-),
+-- include: pbp_zones(cte=shots_by_team, shooter=shooter_team_abbr),
 
 team_possessions AS (
   SELECT
