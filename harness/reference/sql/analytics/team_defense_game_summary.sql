@@ -16,24 +16,11 @@ WITH team_boxscore_lines AS (
   WHERE game_date BETWEEN @start_date AND @end_date
 ),
 
--- Reconstruction for games without a team box score; SUM casts keep INT64 on DuckDB (HUGEINT otherwise).
+-- Reconstruction for games without a team box score.
 reconstructed_lines AS (
   SELECT
     game_id, game_date, season_year, team_abbr, team_abbr = home_team_abbr AS is_home,
-    CAST(SUM(points) AS INT64) AS points,
-    CAST(SUM(field_goals_made) AS INT64) AS fg_made,
-    CAST(SUM(field_goals_attempted) AS INT64) AS fg_attempted,
-    CAST(SUM(three_pointers_made) AS INT64) AS three_pt_made,
-    CAST(SUM(three_pointers_attempted) AS INT64) AS three_pt_attempted,
-    CAST(SUM(free_throws_made) AS INT64) AS ft_made,
-    CAST(SUM(free_throws_attempted) AS INT64) AS ft_attempted,
-    CAST(SUM(offensive_rebounds) AS INT64) AS offensive_rebounds,
-    CAST(SUM(defensive_rebounds) AS INT64) AS defensive_rebounds,
-    CAST(SUM(total_rebounds) AS INT64) AS total_rebounds,
-    CAST(SUM(assists) AS INT64) AS assists,
-    CAST(SUM(steals) AS INT64) AS steals,
-    CAST(SUM(turnovers) AS INT64) AS turnovers,
-    CAST(SUM(personal_fouls) AS INT64) AS personal_fouls,
+    -- include: team_line_sums,
     'reconstructed_from_gamebook' AS primary_source_used
   FROM nba_raw.nbac_gamebook_player_stats
   WHERE game_date BETWEEN @start_date AND @end_date
