@@ -157,20 +157,9 @@ SELECT
   CONCAT(p.game_id, '|', p.player_lookup) AS dedup_key,
   CURRENT_TIMESTAMP() AS processed_at
 FROM players_ranked AS p
-LEFT JOIN team_offense AS t
-  ON t.game_id = p.game_id
-  AND t.team_abbr = p.team_abbr
-LEFT JOIN player_team_points AS own
-  ON own.game_id = p.game_id
-  AND own.team_abbr = p.team_abbr
-LEFT JOIN player_team_points AS opp
-  ON opp.game_id = p.game_id
-  AND opp.team_abbr = p.opponent_team_abbr
-LEFT JOIN pbp_games AS g
-  ON g.game_id = p.game_id
-LEFT JOIN player_zones AS z
-  ON z.game_id = p.game_id
-  AND z.shooter_lookup = p.player_lookup
-LEFT JOIN points_lines AS l
-  ON l.game_date = p.game_date
-  AND l.player_lookup = p.player_lookup
+LEFT JOIN team_offense AS t ON t.game_id = p.game_id AND t.team_abbr = p.team_abbr
+LEFT JOIN player_team_points AS own ON own.game_id = p.game_id AND own.team_abbr = p.team_abbr
+LEFT JOIN player_team_points AS opp ON opp.game_id = p.game_id AND opp.team_abbr = p.opponent_team_abbr
+LEFT JOIN pbp_games AS g ON g.game_id = p.game_id
+LEFT JOIN player_zones AS z ON z.game_id = p.game_id AND z.shooter_lookup = p.player_lookup
+LEFT JOIN points_lines AS l ON l.game_date = p.game_date AND l.player_lookup = p.player_lookup

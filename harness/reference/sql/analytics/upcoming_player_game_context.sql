@@ -58,8 +58,8 @@ player_form AS (
     game_date,
     player_lookup,
     COUNT(*) AS prior_games_count,
-    ROUND(AVG(IF(recency <= 5, points, NULL)), 1) AS points_avg_last_5,
-    ROUND(AVG(IF(recency <= 10, points, NULL)), 1) AS points_avg_last_10,
+    AVG(IF(recency <= 5, points, NULL)) AS points_avg_last_5,
+    AVG(IF(recency <= 10, points, NULL)) AS points_avg_last_10,
     MAX(prior_date) AS last_game_date,
     -- The 7 days before the game: game_date - 7 .. game_date - 1, as the real processor counts them.
     COUNTIF(prior_date >= DATE_SUB(game_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
@@ -120,8 +120,8 @@ SELECT
   COALESCE(f.games_in_last_14_days, 0) AS games_in_last_14_days,
   COALESCE(f.minutes_in_last_7_days, 0) AS minutes_in_last_7_days,
   COALESCE(f.minutes_in_last_14_days, 0) AS minutes_in_last_14_days,
-  CAST(f.points_avg_last_5 AS NUMERIC) AS points_avg_last_5,
-  CAST(f.points_avg_last_10 AS NUMERIC) AS points_avg_last_10,
+  CAST(ROUND(f.points_avg_last_5, 1) AS NUMERIC) AS points_avg_last_5,
+  CAST(ROUND(f.points_avg_last_10, 1) AS NUMERIC) AS points_avg_last_10,
   i.injury_status AS player_status,
   i.reason AS injury_report,
   -- Quality follows the size of the player's history in the season.
@@ -144,22 +144,11 @@ SELECT
   ) AS quality_issues,
   CURRENT_TIMESTAMP() AS processed_at
 FROM targets AS t
-LEFT JOIN player_form AS f
-  ON f.game_date = t.game_date
-  AND f.player_lookup = t.player_lookup
-LEFT JOIN team_form AS own
-  ON own.game_date = t.game_date
-  AND own.team_abbr = t.team_abbr
-LEFT JOIN team_form AS opp
-  ON opp.game_date = t.game_date
-  AND opp.team_abbr = t.opponent_team_abbr
-LEFT JOIN points_lines AS l
-  ON l.game_date = t.game_date
-  AND l.player_lookup = t.player_lookup
+LEFT JOIN player_form AS f ON f.game_date = t.game_date AND f.player_lookup = t.player_lookup
+LEFT JOIN team_form AS own ON own.game_date = t.game_date AND own.team_abbr = t.team_abbr
+LEFT JOIN team_form AS opp ON opp.game_date = t.game_date AND opp.team_abbr = t.opponent_team_abbr
+LEFT JOIN points_lines AS l ON l.game_date = t.game_date AND l.player_lookup = t.player_lookup
 LEFT JOIN game_lines AS gl
   ON gl.game_date = t.game_date
-  AND gl.home_team_abbr = t.home_team_abbr
-  AND gl.away_team_abbr = t.away_team_abbr
-LEFT JOIN injury_status AS i
-  ON i.game_date = t.game_date
-  AND i.player_lookup = t.player_lookup
+  AND gl.home_team_abbr = t.home_team_abbr AND gl.away_team_abbr = t.away_team_abbr
+LEFT JOIN injury_status AS i ON i.game_date = t.game_date AND i.player_lookup = t.player_lookup
