@@ -34,14 +34,9 @@ bdl_players AS (
     'bdl_player_boxscores' AS primary_source_used
   FROM nba_raw.bdl_player_boxscores
   WHERE game_date BETWEEN @start_date AND @end_date
-    AND game_id NOT IN (SELECT game_id FROM gamebook_players)
 ),
 
-players AS (
-  SELECT * FROM gamebook_players
-  UNION ALL
-  SELECT * FROM bdl_players
-),
+-- include: fallback_rows(cte=players, primary=gamebook_players, fallback=bdl_players),
 
 -- Starters are not in the raw rows: take the five active players of each team with the most minutes, ties
 -- broken by player_lookup so reruns agree.

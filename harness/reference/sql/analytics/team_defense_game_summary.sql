@@ -16,7 +16,7 @@ WITH team_boxscore_lines AS (
   WHERE game_date BETWEEN @start_date AND @end_date
 ),
 
--- Reconstruction for games without a team box score.
+-- Reconstruction from the active players' rows, standing in for games without a team box score.
 reconstructed_lines AS (
   SELECT
     game_id, game_date, season_year, team_abbr, team_abbr = home_team_abbr AS is_home,
@@ -25,15 +25,10 @@ reconstructed_lines AS (
   FROM nba_raw.nbac_gamebook_player_stats
   WHERE game_date BETWEEN @start_date AND @end_date
     AND player_status = 'active'
-    AND game_id NOT IN (SELECT game_id FROM team_boxscore_lines)
   GROUP BY game_id, game_date, season_year, team_abbr, home_team_abbr
 ),
 
-team_lines AS (
-  SELECT * FROM team_boxscore_lines
-  UNION ALL
-  SELECT * FROM reconstructed_lines
-),
+-- include: fallback_rows(cte=team_lines, primary=team_boxscore_lines, fallback=reconstructed_lines),
 
 -- include: pbp_shots,
 

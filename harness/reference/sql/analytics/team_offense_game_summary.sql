@@ -56,14 +56,9 @@ bdl_players AS (
     assists, steals, turnovers, personal_fouls, 'reconstructed_from_bdl' AS primary_source_used
   FROM nba_raw.bdl_player_boxscores
   WHERE game_date BETWEEN @start_date AND @end_date
-    AND game_id NOT IN (SELECT game_id FROM gamebook_players)
 ),
 
-player_lines AS (
-  SELECT * FROM gamebook_players
-  UNION ALL
-  SELECT * FROM bdl_players
-),
+-- include: fallback_rows(cte=player_lines, primary=gamebook_players, fallback=bdl_players),
 
 reconstructed_lines AS (
   SELECT
@@ -77,15 +72,10 @@ reconstructed_lines AS (
     SUM(minutes_decimal) AS team_minutes,
     primary_source_used
   FROM player_lines
-  WHERE game_id NOT IN (SELECT game_id FROM team_boxscore_lines)
   GROUP BY game_id, game_date, season_year, team_abbr, home_team_abbr, primary_source_used
 ),
 
-team_lines AS (
-  SELECT * FROM team_boxscore_lines
-  UNION ALL
-  SELECT * FROM reconstructed_lines
-),
+-- include: fallback_rows(cte=team_lines, primary=team_boxscore_lines, fallback=reconstructed_lines),
 
 -- Possessions: FGA - OREB + TOV + 0.44 * FTA, rounded to a whole number; the ratings use the rounded value
 -- so that anyone can recompute them from the stored columns.
