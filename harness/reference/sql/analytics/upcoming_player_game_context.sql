@@ -58,8 +58,8 @@ player_form AS (
     game_date,
     player_lookup,
     COUNT(*) AS prior_games_count,
-    AVG(IF(recency <= 5, points, NULL)) AS points_avg_last_5,
-    AVG(IF(recency <= 10, points, NULL)) AS points_avg_last_10,
+    ROUND(AVG(IF(recency <= 5, points, NULL)), 1) AS points_avg_last_5,
+    ROUND(AVG(IF(recency <= 10, points, NULL)), 1) AS points_avg_last_10,
     MAX(prior_date) AS last_game_date,
     -- The 7 days before the game: game_date - 7 .. game_date - 1, as the real processor counts them.
     COUNTIF(prior_date >= DATE_SUB(game_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
@@ -120,8 +120,8 @@ SELECT
   COALESCE(f.games_in_last_14_days, 0) AS games_in_last_14_days,
   COALESCE(f.minutes_in_last_7_days, 0) AS minutes_in_last_7_days,
   COALESCE(f.minutes_in_last_14_days, 0) AS minutes_in_last_14_days,
-  CAST(ROUND(f.points_avg_last_5, 1) AS NUMERIC) AS points_avg_last_5,
-  CAST(ROUND(f.points_avg_last_10, 1) AS NUMERIC) AS points_avg_last_10,
+  CAST(f.points_avg_last_5 AS NUMERIC) AS points_avg_last_5,
+  CAST(f.points_avg_last_10 AS NUMERIC) AS points_avg_last_10,
   i.injury_status AS player_status,
   i.reason AS injury_report,
   -- Quality follows the size of the player's history in the season.
