@@ -48,19 +48,7 @@ schedule_games AS (
   )
 ),
 
--- include: prior_team_games(cte=team_recent, dates=game_dates, date=game_date),
-
-team_form AS (
-  SELECT
-    game_date,
-    team_abbr,
-    COUNT(*) AS games_played,
-    AVG(IF(games_ago <= 10, pace, NULL)) AS pace_last_10,
-    AVG(IF(games_ago <= 10, offensive_rating, NULL)) AS off_rating_last_10,
-    AVG(IF(win_flag, 1.0, 0.0)) AS win_pct
-  FROM team_recent
-  GROUP BY game_date, team_abbr
-),
+-- include: team_season_form(cte=team_form, dates=game_dates, date=game_date),
 
 -- The player's active games (player_daily_cache's rule), for the free-throw share and the dates that fed
 -- the rolling features.

@@ -53,15 +53,8 @@ player_form AS (
   GROUP BY cache_date, player_lookup
 ),
 
--- include: prior_team_games(cte=team_games, dates=cache_dates, date=cache_date),
-
-team_form AS (
-  -- The player's team over its last 10 games before cache_date.
-  SELECT cache_date, team_abbr, AVG(pace) AS team_pace, AVG(offensive_rating) AS team_off_rating
-  FROM team_games
-  WHERE games_ago <= 10
-  GROUP BY cache_date, team_abbr
-)
+-- The player's team: pace and offensive rating over its last 10 games before cache_date.
+-- include: team_season_form(cte=team_form, dates=cache_dates, date=cache_date)
 
 SELECT
   p.player_lookup,
@@ -74,8 +67,8 @@ SELECT
   ROUND(f.usage_rate_last_10, 2) AS usage_rate_last_10,
   ROUND(f.ts_pct_last_10, 3) AS ts_pct_last_10,
   f.games_played_season,
-  ROUND(t.team_pace, 1) AS team_pace_last_10,
-  ROUND(t.team_off_rating, 2) AS team_off_rating_last_10,
+  ROUND(t.pace_last_10, 1) AS team_pace_last_10,
+  ROUND(t.off_rating_last_10, 2) AS team_off_rating_last_10,
   ROUND(f.player_usage_rate_season, 2) AS player_usage_rate_season,
   f.games_in_last_7_days,
   f.games_in_last_14_days,
