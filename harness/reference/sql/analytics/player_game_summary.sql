@@ -34,14 +34,9 @@ bdl_players AS (
     'bdl_player_boxscores' AS primary_source_used
   FROM nba_raw.bdl_player_boxscores
   WHERE game_date BETWEEN @start_date AND @end_date
-    AND game_id NOT IN (SELECT game_id FROM gamebook_players)
 ),
 
-players AS (
-  SELECT * FROM gamebook_players
-  UNION ALL
-  SELECT * FROM bdl_players
-),
+-- include: fallback_rows(cte=players, primary=gamebook_players, fallback=bdl_players),
 
 -- Starters are not in the raw rows: take the five active players of each team with the most minutes, ties
 -- broken by player_lookup so reruns agree.
@@ -79,20 +74,7 @@ pbp_games AS (
   SELECT DISTINCT game_id FROM pbp_shots
 ),
 
--- Zones: paint = 2PT under 8 ft, mid-range = other 2PT with a known distance, three = 3PT.
-player_zones AS (
-  SELECT
-    game_id,
-    shooter_lookup,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8) AS paint_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8 AND shot_made) AS paint_makes,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8) AS mid_range_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8 AND shot_made) AS mid_range_makes,
-    COUNTIF(shot_type = '3PT') AS three_attempts_pbp,
-    COUNTIF(shot_type = '3PT' AND shot_made) AS three_makes_pbp
-  FROM pbp_shots
-  GROUP BY game_id, shooter_lookup
-),
+-- include: pbp_zones(cte=player_zones, shooter=shooter_lookup),
 
 -- include: props_consensus
 
@@ -170,20 +152,9 @@ SELECT
   CONCAT(p.game_id, '|', p.player_lookup) AS dedup_key,
   CURRENT_TIMESTAMP() AS processed_at
 FROM players_ranked AS p
-LEFT JOIN team_offense AS t
-  ON t.game_id = p.game_id
-  AND t.team_abbr = p.team_abbr
-LEFT JOIN player_team_points AS own
-  ON own.game_id = p.game_id
-  AND own.team_abbr = p.team_abbr
-LEFT JOIN player_team_points AS opp
-  ON opp.game_id = p.game_id
-  AND opp.team_abbr = p.opponent_team_abbr
-LEFT JOIN pbp_games AS g
-  ON g.game_id = p.game_id
-LEFT JOIN player_zones AS z
-  ON z.game_id = p.game_id
-  AND z.shooter_lookup = p.player_lookup
-LEFT JOIN points_lines AS l
-  ON l.game_date = p.game_date
-  AND l.player_lookup = p.player_lookup
+LEFT JOIN team_offense AS t ON t.game_id = p.game_id AND t.team_abbr = p.team_abbr
+LEFT JOIN player_team_points AS own ON own.game_id = p.game_id AND own.team_abbr = p.team_abbr
+LEFT JOIN player_team_points AS opp ON opp.game_id = p.game_id AND opp.team_abbr = p.opponent_team_abbr
+LEFT JOIN pbp_games AS g ON g.game_id = p.game_id
+LEFT JOIN player_zones AS z ON z.game_id = p.game_id AND z.shooter_lookup = p.player_lookup
+LEFT JOIN points_lines AS l ON l.game_date = p.game_date AND l.player_lookup = p.player_lookup

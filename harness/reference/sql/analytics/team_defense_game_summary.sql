@@ -16,52 +16,23 @@ WITH team_boxscore_lines AS (
   WHERE game_date BETWEEN @start_date AND @end_date
 ),
 
--- Reconstruction for games without a team box score; SUM casts keep INT64 on DuckDB (HUGEINT otherwise).
+-- Reconstruction from the active players' rows, standing in for games without a team box score.
 reconstructed_lines AS (
   SELECT
     game_id, game_date, season_year, team_abbr, team_abbr = home_team_abbr AS is_home,
-    CAST(SUM(points) AS INT64) AS points,
-    CAST(SUM(field_goals_made) AS INT64) AS fg_made,
-    CAST(SUM(field_goals_attempted) AS INT64) AS fg_attempted,
-    CAST(SUM(three_pointers_made) AS INT64) AS three_pt_made,
-    CAST(SUM(three_pointers_attempted) AS INT64) AS three_pt_attempted,
-    CAST(SUM(free_throws_made) AS INT64) AS ft_made,
-    CAST(SUM(free_throws_attempted) AS INT64) AS ft_attempted,
-    CAST(SUM(offensive_rebounds) AS INT64) AS offensive_rebounds,
-    CAST(SUM(defensive_rebounds) AS INT64) AS defensive_rebounds,
-    CAST(SUM(total_rebounds) AS INT64) AS total_rebounds,
-    CAST(SUM(assists) AS INT64) AS assists,
-    CAST(SUM(steals) AS INT64) AS steals,
-    CAST(SUM(turnovers) AS INT64) AS turnovers,
-    CAST(SUM(personal_fouls) AS INT64) AS personal_fouls,
+    -- include: team_line_sums,
     'reconstructed_from_gamebook' AS primary_source_used
   FROM nba_raw.nbac_gamebook_player_stats
   WHERE game_date BETWEEN @start_date AND @end_date
     AND player_status = 'active'
-    AND game_id NOT IN (SELECT game_id FROM team_boxscore_lines)
   GROUP BY game_id, game_date, season_year, team_abbr, home_team_abbr
 ),
 
-team_lines AS (
-  SELECT * FROM team_boxscore_lines
-  UNION ALL
-  SELECT * FROM reconstructed_lines
-),
+-- include: fallback_rows(cte=team_lines, primary=team_boxscore_lines, fallback=reconstructed_lines),
 
 -- include: pbp_shots,
 
--- Zones: paint = 2PT under 8 ft, mid-range = other 2PT with a known distance.
-shots_by_team AS (
-  SELECT
-    game_id,
-    shooter_team_abbr,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8) AS paint_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance < 8 AND shot_made) AS paint_makes,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8) AS mid_range_attempts,
-    COUNTIF(shot_type = '2PT' AND shot_distance >= 8 AND shot_made) AS mid_range_makes
-  FROM pbp_shots
-  GROUP BY game_id, shooter_team_abbr
-),
+-- include: pbp_zones(cte=shots_by_team, shooter=shooter_team_abbr),
 
 team_possessions AS (
   SELECT

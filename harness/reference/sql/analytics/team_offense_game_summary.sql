@@ -21,8 +21,10 @@ WITH team_boxscore_lines AS (
     ft_made,
     ft_attempted,
     offensive_rebounds,
+    defensive_rebounds,
     total_rebounds,
     assists,
+    steals,
     turnovers,
     personal_fouls,
     -- "265:00" -> 265: the team's player-minutes, 240 in regulation plus 25 per overtime period.
@@ -36,8 +38,8 @@ gamebook_players AS (
   SELECT
     game_id, game_date, season_year, team_abbr, home_team_abbr, minutes_decimal, points,
     field_goals_made, field_goals_attempted, three_pointers_made, three_pointers_attempted,
-    free_throws_made, free_throws_attempted, offensive_rebounds, total_rebounds, assists, turnovers,
-    personal_fouls, 'reconstructed_from_gamebook' AS primary_source_used
+    free_throws_made, free_throws_attempted, offensive_rebounds, defensive_rebounds, total_rebounds, assists,
+    steals, turnovers, personal_fouls, 'reconstructed_from_gamebook' AS primary_source_used
   FROM nba_raw.nbac_gamebook_player_stats
   WHERE game_date BETWEEN @start_date AND @end_date
     AND player_status = 'active'
@@ -50,18 +52,13 @@ bdl_players AS (
     CAST(REGEXP_EXTRACT(minutes, r'^([0-9]+)') AS FLOAT64)
       + COALESCE(CAST(REGEXP_EXTRACT(minutes, r':([0-9]+)$') AS FLOAT64), 0) / 60 AS minutes_decimal,
     points, field_goals_made, field_goals_attempted, three_pointers_made, three_pointers_attempted,
-    free_throws_made, free_throws_attempted, offensive_rebounds, rebounds AS total_rebounds, assists, turnovers,
-    personal_fouls, 'reconstructed_from_bdl' AS primary_source_used
+    free_throws_made, free_throws_attempted, offensive_rebounds, defensive_rebounds, rebounds AS total_rebounds,
+    assists, steals, turnovers, personal_fouls, 'reconstructed_from_bdl' AS primary_source_used
   FROM nba_raw.bdl_player_boxscores
   WHERE game_date BETWEEN @start_date AND @end_date
-    AND game_id NOT IN (SELECT game_id FROM gamebook_players)
 ),
 
-player_lines AS (
-  SELECT * FROM gamebook_players
-  UNION ALL
-  SELECT * FROM bdl_players
-),
+-- include: fallback_rows(cte=player_lines, primary=gamebook_players, fallback=bdl_players),
 
 reconstructed_lines AS (
   SELECT
@@ -71,31 +68,14 @@ reconstructed_lines AS (
     season_year,
     team_abbr,
     team_abbr = home_team_abbr AS is_home,
-    -- SUM of INT64 is INT64 on BigQuery but HUGEINT on DuckDB: cast so both engines agree.
-    CAST(SUM(points) AS INT64) AS points,
-    CAST(SUM(field_goals_made) AS INT64) AS fg_made,
-    CAST(SUM(field_goals_attempted) AS INT64) AS fg_attempted,
-    CAST(SUM(three_pointers_made) AS INT64) AS three_pt_made,
-    CAST(SUM(three_pointers_attempted) AS INT64) AS three_pt_attempted,
-    CAST(SUM(free_throws_made) AS INT64) AS ft_made,
-    CAST(SUM(free_throws_attempted) AS INT64) AS ft_attempted,
-    CAST(SUM(offensive_rebounds) AS INT64) AS offensive_rebounds,
-    CAST(SUM(total_rebounds) AS INT64) AS total_rebounds,
-    CAST(SUM(assists) AS INT64) AS assists,
-    CAST(SUM(turnovers) AS INT64) AS turnovers,
-    CAST(SUM(personal_fouls) AS INT64) AS personal_fouls,
+    -- include: team_line_sums,
     SUM(minutes_decimal) AS team_minutes,
     primary_source_used
   FROM player_lines
-  WHERE game_id NOT IN (SELECT game_id FROM team_boxscore_lines)
   GROUP BY game_id, game_date, season_year, team_abbr, home_team_abbr, primary_source_used
 ),
 
-team_lines AS (
-  SELECT * FROM team_boxscore_lines
-  UNION ALL
-  SELECT * FROM reconstructed_lines
-),
+-- include: fallback_rows(cte=team_lines, primary=team_boxscore_lines, fallback=reconstructed_lines),
 
 -- Possessions: FGA - OREB + TOV + 0.44 * FTA, rounded to a whole number; the ratings use the rounded value
 -- so that anyone can recompute them from the stored columns.

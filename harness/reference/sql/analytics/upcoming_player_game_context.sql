@@ -78,57 +78,15 @@ teams_on_date AS (
   SELECT DISTINCT game_date, season_year, team_abbr FROM targets
 ),
 
-team_pace_history AS (
-  SELECT
-    d.game_date,
-    d.team_abbr,
-    o.pace,
-    ROW_NUMBER() OVER (PARTITION BY d.game_date, d.team_abbr ORDER BY o.game_date DESC) AS recency
-  FROM teams_on_date AS d
-  JOIN nba_analytics.team_offense_game_summary AS o
-    ON o.team_abbr = d.team_abbr
-    AND o.season_year = d.season_year
-    AND o.game_date < d.game_date
-  WHERE o.game_date BETWEEN DATE_SUB(@start_date, INTERVAL 366 DAY) AND @end_date
-),
+-- include: team_last_10(cte=pace_form, table=team_offense_game_summary, team=team_abbr, stat=pace),
 
-team_defense_history AS (
-  SELECT
-    d.game_date,
-    d.team_abbr,
-    g.defensive_rating,
-    ROW_NUMBER() OVER (PARTITION BY d.game_date, d.team_abbr ORDER BY g.game_date DESC) AS recency
-  FROM teams_on_date AS d
-  JOIN nba_analytics.team_defense_game_summary AS g
-    ON g.defending_team_abbr = d.team_abbr
-    AND g.season_year = d.season_year
-    AND g.game_date < d.game_date
-  WHERE g.game_date BETWEEN DATE_SUB(@start_date, INTERVAL 366 DAY) AND @end_date
-),
+-- include: team_last_10(cte=defense_form, table=team_defense_game_summary, team=defending_team_abbr, stat=defensive_rating),
 
 team_form AS (
-  SELECT
-    d.game_date,
-    d.team_abbr,
-    p.pace_last_10,
-    r.def_rating_last_10
+  SELECT d.game_date, d.team_abbr, p.pace_last_10, r.defensive_rating_last_10 AS def_rating_last_10
   FROM teams_on_date AS d
-  LEFT JOIN (
-    SELECT game_date, team_abbr, AVG(pace) AS pace_last_10
-    FROM team_pace_history
-    WHERE recency <= 10
-    GROUP BY game_date, team_abbr
-  ) AS p
-    ON p.game_date = d.game_date
-    AND p.team_abbr = d.team_abbr
-  LEFT JOIN (
-    SELECT game_date, team_abbr, AVG(defensive_rating) AS def_rating_last_10
-    FROM team_defense_history
-    WHERE recency <= 10
-    GROUP BY game_date, team_abbr
-  ) AS r
-    ON r.game_date = d.game_date
-    AND r.team_abbr = d.team_abbr
+  LEFT JOIN pace_form AS p ON p.game_date = d.game_date AND p.team_abbr = d.team_abbr
+  LEFT JOIN defense_form AS r ON r.game_date = d.game_date AND r.team_abbr = d.team_abbr
 ),
 
 -- include: props_consensus,
@@ -186,22 +144,11 @@ SELECT
   ) AS quality_issues,
   CURRENT_TIMESTAMP() AS processed_at
 FROM targets AS t
-LEFT JOIN player_form AS f
-  ON f.game_date = t.game_date
-  AND f.player_lookup = t.player_lookup
-LEFT JOIN team_form AS own
-  ON own.game_date = t.game_date
-  AND own.team_abbr = t.team_abbr
-LEFT JOIN team_form AS opp
-  ON opp.game_date = t.game_date
-  AND opp.team_abbr = t.opponent_team_abbr
-LEFT JOIN points_lines AS l
-  ON l.game_date = t.game_date
-  AND l.player_lookup = t.player_lookup
+LEFT JOIN player_form AS f ON f.game_date = t.game_date AND f.player_lookup = t.player_lookup
+LEFT JOIN team_form AS own ON own.game_date = t.game_date AND own.team_abbr = t.team_abbr
+LEFT JOIN team_form AS opp ON opp.game_date = t.game_date AND opp.team_abbr = t.opponent_team_abbr
+LEFT JOIN points_lines AS l ON l.game_date = t.game_date AND l.player_lookup = t.player_lookup
 LEFT JOIN game_lines AS gl
   ON gl.game_date = t.game_date
-  AND gl.home_team_abbr = t.home_team_abbr
-  AND gl.away_team_abbr = t.away_team_abbr
-LEFT JOIN injury_status AS i
-  ON i.game_date = t.game_date
-  AND i.player_lookup = t.player_lookup
+  AND gl.home_team_abbr = t.home_team_abbr AND gl.away_team_abbr = t.away_team_abbr
+LEFT JOIN injury_status AS i ON i.game_date = t.game_date AND i.player_lookup = t.player_lookup

@@ -166,15 +166,9 @@ SELECT
   CURRENT_TIMESTAMP() AS processed_at,
   CURRENT_TIMESTAMP() AS created_at
 FROM targets AS t
-JOIN recent_load AS l
-  ON l.game_date = t.game_date
-  AND l.team_abbr = t.team_abbr
+JOIN recent_load AS l ON l.game_date = t.game_date AND l.team_abbr = t.team_abbr
 LEFT JOIN game_lines AS gl
   ON gl.game_date = t.game_date
-  AND gl.home_team_abbr = t.home_team_tricode
-  AND gl.away_team_abbr = t.away_team_tricode
-LEFT JOIN injury_dates AS r
-  ON r.game_date = t.game_date
-LEFT JOIN injury_counts AS c
-  ON c.game_date = t.game_date
-  AND c.team_abbr = t.team_abbr
+  AND gl.home_team_abbr = t.home_team_tricode AND gl.away_team_abbr = t.away_team_tricode
+LEFT JOIN injury_dates AS r ON r.game_date = t.game_date
+LEFT JOIN injury_counts AS c ON c.game_date = t.game_date AND c.team_abbr = t.team_abbr

@@ -17,12 +17,8 @@
 -- Flags 15-17 are 1.0/0.0, NaN when unknown.
 -- Ranges: 0-3 points >= 0; 5 in [0, 100]; 6 in [-10, 10]; 7-9 in [-3, 3]; 10 in [0, 3]; 15-17 in {0, 1};
 -- 18-21 and 24 in [0, 1]; feature_quality_score in [0, 100].
-WITH game_dates AS (
-  SELECT game_date, MAX(season_year) AS season_year
-  FROM nba_reference.nba_schedule
-  WHERE game_status = 3 AND game_date BETWEEN @start_date AND @end_date
-  GROUP BY game_date
-),
+WITH
+-- include: final_game_dates(cte=game_dates, date=game_date),
 
 players AS (
   SELECT g.player_lookup, g.game_id, g.game_date, g.team_abbr, g.opponent_team_abbr, d.season_year
@@ -52,60 +48,26 @@ schedule_games AS (
   )
 ),
 
-team_recent AS (
-  -- Each team's season so far before the date, newest first (pace, ratings, results).
-  SELECT
-    d.game_date,
-    o.team_abbr,
-    o.pace,
-    o.offensive_rating,
-    o.win_flag,
-    ROW_NUMBER() OVER (
-      PARTITION BY d.game_date, o.team_abbr ORDER BY o.game_date DESC, o.game_id DESC
-    ) AS games_ago
-  FROM game_dates AS d
-  JOIN nba_analytics.team_offense_game_summary AS o
-    ON o.season_year = d.season_year AND o.game_date < d.game_date
-  WHERE o.game_date BETWEEN @season_start AND @end_date
+-- include: team_season_form(cte=team_form, dates=game_dates, date=game_date),
+
+-- The player's active games (player_daily_cache's rule), for the free-throw share and the dates that fed
+-- the rolling features.
+active_games AS (
+  SELECT player_lookup, season_year, game_id, game_date AS history_date, ft_makes, points
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @season_start AND @end_date AND is_active AND NOT COALESCE(is_dnp, FALSE)
 ),
 
-team_form AS (
-  SELECT
-    game_date,
-    team_abbr,
-    COUNT(*) AS games_played,
-    AVG(IF(games_ago <= 10, pace, NULL)) AS pace_last_10,
-    AVG(IF(games_ago <= 10, offensive_rating, NULL)) AS off_rating_last_10,
-    AVG(IF(win_flag, 1.0, 0.0)) AS win_pct
-  FROM team_recent
-  GROUP BY game_date, team_abbr
-),
+-- include: prior_season_games(cte=prior_games, games=active_games, date=game_date),
 
 player_last_10 AS (
-  -- The player's last 10 active games (player_daily_cache's rule): free-throw share of his points and
-  -- the dates that fed the rolling features.
+  -- The player's last 10 active games: free-throw share of his points and their dates.
   SELECT
     game_date,
     player_lookup,
     SAFE_DIVIDE(SUM(ft_makes), SUM(points)) AS pct_free_throw,
     ARRAY_AGG(history_date ORDER BY history_date DESC) AS contributing_game_dates
-  FROM (
-    SELECT
-      p.game_date,
-      p.player_lookup,
-      g.game_date AS history_date,
-      g.ft_makes,
-      g.points,
-      ROW_NUMBER() OVER (
-        PARTITION BY p.game_date, p.player_lookup ORDER BY g.game_date DESC, g.game_id DESC
-      ) AS games_ago
-    FROM players AS p
-    JOIN nba_analytics.player_game_summary AS g
-      ON g.player_lookup = p.player_lookup
-      AND g.season_year = p.season_year
-      AND g.game_date < p.game_date
-    WHERE g.game_date BETWEEN @season_start AND @end_date AND g.is_active AND NOT COALESCE(g.is_dnp, FALSE)
-  )
+  FROM prior_games
   WHERE games_ago <= 10
   GROUP BY game_date, player_lookup
 ),
@@ -161,12 +123,7 @@ inputs AS (
   LEFT JOIN nba_precompute.player_composite_factors AS f
     ON f.game_date = p.game_date AND f.player_lookup = p.player_lookup
     AND f.game_date BETWEEN @start_date AND @end_date
-  LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
-    ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
-    AND z.analysis_date BETWEEN @start_date AND @end_date
-  LEFT JOIN nba_precompute.team_defense_zone_analysis AS td
-    ON td.analysis_date = p.game_date AND td.team_abbr = p.opponent_team_abbr
-    AND td.analysis_date BETWEEN @start_date AND @end_date
+  -- include: zone_analysis_joins
   LEFT JOIN team_form AS own
     ON own.game_date = p.game_date AND own.team_abbr = p.team_abbr
   LEFT JOIN team_form AS opp

@@ -20,12 +20,8 @@
 --   total_composite_adjustment [-21, 16]; (fatigue_score - 100) / 20 + the three others (NULL counts as 0).
 -- A score whose inputs are missing is NULL (not a made-up neutral 0); data_completeness_pct says how
 -- many of the four could be computed, and the upstream_*_ready flags say which input was there.
-WITH analysis_dates AS (
-  SELECT game_date, MAX(season_year) AS season_year
-  FROM nba_reference.nba_schedule
-  WHERE game_status = 3 AND game_date BETWEEN @start_date AND @end_date
-  GROUP BY game_date
-),
+WITH
+-- include: final_game_dates(cte=analysis_dates, date=game_date),
 
 players AS (
   SELECT u.*, d.season_year
@@ -34,30 +30,25 @@ players AS (
   WHERE u.game_date BETWEEN @start_date AND @end_date
 ),
 
+-- Active games with a usage rate (the same "active" rule as player_shot_zone_analysis).
+usage_games AS (
+  SELECT player_lookup, season_year, game_id, game_date AS history_date, usage_rate
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @season_start AND @end_date
+    AND is_active AND (minutes_played > 0 OR fg_attempts > 0) AND usage_rate IS NOT NULL
+),
+
+-- include: prior_season_games(cte=prior_usage, games=usage_games, date=game_date),
+
 usage_windows AS (
-  -- Usage over the last 3 and last 10 active games (same "active" rule as player_shot_zone_analysis).
+  -- Usage over the last 3 and last 10 of those games.
   SELECT
     game_date,
     player_lookup,
     COUNT(*) AS games,
     AVG(IF(games_ago <= 3, usage_rate, NULL)) AS usage_last_3,
     AVG(usage_rate) AS usage_last_10
-  FROM (
-    SELECT
-      p.game_date,
-      p.player_lookup,
-      g.usage_rate,
-      ROW_NUMBER() OVER (
-        PARTITION BY p.game_date, p.player_lookup ORDER BY g.game_date DESC, g.game_id DESC
-      ) AS games_ago
-    FROM players AS p
-    JOIN nba_analytics.player_game_summary AS g
-      ON g.player_lookup = p.player_lookup
-      AND g.season_year = p.season_year
-      AND g.game_date < p.game_date
-    WHERE g.game_date BETWEEN @season_start AND @end_date
-      AND g.is_active AND (g.minutes_played > 0 OR g.fg_attempts > 0) AND g.usage_rate IS NOT NULL
-  )
+  FROM prior_usage
   WHERE games_ago <= 10
   GROUP BY game_date, player_lookup
 ),
@@ -92,12 +83,7 @@ inputs AS (
   LEFT JOIN nba_analytics.upcoming_team_game_context AS tc
     ON tc.game_date = p.game_date AND tc.team_abbr = p.team_abbr
     AND tc.game_date BETWEEN @start_date AND @end_date
-  LEFT JOIN nba_precompute.player_shot_zone_analysis AS z
-    ON z.analysis_date = p.game_date AND z.player_lookup = p.player_lookup
-    AND z.analysis_date BETWEEN @start_date AND @end_date
-  LEFT JOIN nba_precompute.team_defense_zone_analysis AS td
-    ON td.analysis_date = p.game_date AND td.team_abbr = p.opponent_team_abbr
-    AND td.analysis_date BETWEEN @start_date AND @end_date
+  -- include: zone_analysis_joins
   LEFT JOIN usage_windows AS uw
     ON uw.game_date = p.game_date AND uw.player_lookup = p.player_lookup
 ),

@@ -9,12 +9,8 @@
 -- require_partition_filter without one): the dates [@start_date, @end_date], and season-to-date reads from
 -- @season_start (the first day of @start_date's season, Oct 1).
 -- Ranges: points/minutes averages >= 0; usage_rate in percent; ts_pct_last_10 in [0, ~1.5].
-WITH cache_dates AS (
-  SELECT game_date AS cache_date, MAX(season_year) AS season_year
-  FROM nba_reference.nba_schedule
-  WHERE game_status = 3 AND game_date BETWEEN @start_date AND @end_date
-  GROUP BY game_date
-),
+WITH
+-- include: final_game_dates(cte=cache_dates, date=cache_date),
 
 players AS (
   SELECT u.player_lookup, u.team_abbr, d.cache_date, d.season_year
@@ -23,27 +19,17 @@ players AS (
   WHERE u.game_date BETWEEN @start_date AND @end_date
 ),
 
-season_games AS (
-  -- All of the player's active games this season before cache_date, newest first.
-  SELECT
-    p.cache_date,
-    p.player_lookup,
-    g.game_date,
-    g.points,
-    g.minutes_played,
-    g.usage_rate,
-    g.ts_pct,
-    ROW_NUMBER() OVER (
-      PARTITION BY p.cache_date, p.player_lookup ORDER BY g.game_date DESC, g.game_id DESC
-    ) AS games_ago
-  FROM players AS p
-  JOIN nba_analytics.player_game_summary AS g
-    ON g.player_lookup = p.player_lookup
-    AND g.season_year = p.season_year
-    AND g.game_date < p.cache_date
-  WHERE g.game_date BETWEEN @season_start AND @end_date
-    AND g.is_active AND NOT COALESCE(g.is_dnp, FALSE) AND (g.minutes_played > 0 OR g.points > 0)
+-- The real processor's active game: is_active, not is_dnp, and minutes or points.
+active_games AS (
+  SELECT player_lookup, season_year, game_id, game_date AS history_date, points, minutes_played, usage_rate,
+    ts_pct
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @season_start AND @end_date
+    AND is_active AND NOT COALESCE(is_dnp, FALSE) AND (minutes_played > 0 OR points > 0)
 ),
+
+-- All of the player's active games this season before cache_date, newest first.
+-- include: prior_season_games(cte=season_games, games=active_games, date=cache_date),
 
 player_form AS (
   SELECT
@@ -58,35 +44,17 @@ player_form AS (
     AVG(IF(games_ago <= 10, usage_rate, NULL)) AS usage_rate_last_10,
     AVG(IF(games_ago <= 10, ts_pct, NULL)) AS ts_pct_last_10,
     AVG(usage_rate) AS player_usage_rate_season,
-    COUNTIF(game_date >= DATE_SUB(cache_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
-    COUNTIF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY)) AS games_in_last_14_days,
-    SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 7 DAY), minutes_played, 0)) AS minutes_last_7,
-    SUM(IF(game_date >= DATE_SUB(cache_date, INTERVAL 14 DAY), minutes_played, 0)) AS minutes_last_14,
-    MAX(game_date) AS last_game_date
+    COUNTIF(history_date >= DATE_SUB(cache_date, INTERVAL 7 DAY)) AS games_in_last_7_days,
+    COUNTIF(history_date >= DATE_SUB(cache_date, INTERVAL 14 DAY)) AS games_in_last_14_days,
+    SUM(IF(history_date >= DATE_SUB(cache_date, INTERVAL 7 DAY), minutes_played, 0)) AS minutes_last_7,
+    SUM(IF(history_date >= DATE_SUB(cache_date, INTERVAL 14 DAY), minutes_played, 0)) AS minutes_last_14,
+    MAX(history_date) AS last_game_date
   FROM season_games
   GROUP BY cache_date, player_lookup
 ),
 
-team_form AS (
-  -- The player's team over its last 10 games before cache_date.
-  SELECT cache_date, team_abbr, AVG(pace) AS team_pace, AVG(offensive_rating) AS team_off_rating
-  FROM (
-    SELECT
-      d.cache_date,
-      o.team_abbr,
-      o.pace,
-      o.offensive_rating,
-      ROW_NUMBER() OVER (
-        PARTITION BY d.cache_date, o.team_abbr ORDER BY o.game_date DESC, o.game_id DESC
-      ) AS games_ago
-    FROM cache_dates AS d
-    JOIN nba_analytics.team_offense_game_summary AS o
-      ON o.season_year = d.season_year AND o.game_date < d.cache_date
-    WHERE o.game_date BETWEEN @season_start AND @end_date
-  )
-  WHERE games_ago <= 10
-  GROUP BY cache_date, team_abbr
-)
+-- The player's team: pace and offensive rating over its last 10 games before cache_date.
+-- include: team_season_form(cte=team_form, dates=cache_dates, date=cache_date)
 
 SELECT
   p.player_lookup,
@@ -99,8 +67,8 @@ SELECT
   ROUND(f.usage_rate_last_10, 2) AS usage_rate_last_10,
   ROUND(f.ts_pct_last_10, 3) AS ts_pct_last_10,
   f.games_played_season,
-  ROUND(t.team_pace, 1) AS team_pace_last_10,
-  ROUND(t.team_off_rating, 2) AS team_off_rating_last_10,
+  ROUND(t.pace_last_10, 1) AS team_pace_last_10,
+  ROUND(t.off_rating_last_10, 2) AS team_off_rating_last_10,
   ROUND(f.player_usage_rate_season, 2) AS player_usage_rate_season,
   f.games_in_last_7_days,
   f.games_in_last_14_days,

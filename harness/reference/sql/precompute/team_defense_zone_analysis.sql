@@ -52,7 +52,8 @@ last_15 AS (
 ),
 
 team_window AS (
-  -- Pct allowed pools makes over attempts (a 2-for-2 night must not weigh like 20-for-40).
+  -- Pct allowed pools makes over attempts (a 2-for-2 night must not weigh like 20-for-40); it stays
+  -- unrounded for the comparison with the league. The per-game averages are rounded as published.
   SELECT
     analysis_date,
     team_abbr,
@@ -60,11 +61,11 @@ team_window AS (
     SAFE_DIVIDE(SUM(opp_paint_makes), SUM(opp_paint_attempts)) AS paint_pct,
     SAFE_DIVIDE(SUM(opp_mid_range_makes), SUM(opp_mid_range_attempts)) AS mid_range_pct,
     SAFE_DIVIDE(SUM(opp_three_pt_makes), SUM(opp_three_pt_attempts)) AS three_pt_pct,
-    AVG(opp_paint_attempts) AS paint_attempts_pg,
-    AVG(opp_mid_range_attempts) AS mid_range_attempts_pg,
-    AVG(opp_three_pt_attempts) AS three_pt_attempts_pg,
-    AVG(defensive_rating) AS defensive_rating,
-    AVG(points_allowed) AS points_allowed_pg
+    ROUND(AVG(opp_paint_attempts), 1) AS paint_attempts_pg,
+    ROUND(AVG(opp_mid_range_attempts), 1) AS mid_range_attempts_pg,
+    ROUND(AVG(opp_three_pt_attempts), 1) AS three_pt_attempts_pg,
+    ROUND(AVG(defensive_rating), 2) AS defensive_rating,
+    ROUND(AVG(points_allowed), 1) AS points_allowed_pg
   FROM last_15
   GROUP BY analysis_date, team_abbr
 ),
@@ -116,14 +117,14 @@ SELECT
   ROUND(v.paint_pct, 3) AS paint_pct_allowed_last_15,
   ROUND(v.mid_range_pct, 3) AS mid_range_pct_allowed_last_15,
   ROUND(v.three_pt_pct, 3) AS three_pt_pct_allowed_last_15,
-  ROUND(v.paint_attempts_pg, 1) AS paint_attempts_allowed_per_game,
-  ROUND(v.mid_range_attempts_pg, 1) AS mid_range_attempts_allowed_per_game,
-  ROUND(v.three_pt_attempts_pg, 1) AS three_pt_attempts_allowed_per_game,
+  v.paint_attempts_pg AS paint_attempts_allowed_per_game,
+  v.mid_range_attempts_pg AS mid_range_attempts_allowed_per_game,
+  v.three_pt_attempts_pg AS three_pt_attempts_allowed_per_game,
   v.paint_vs_league AS paint_defense_vs_league_avg,
   v.mid_range_vs_league AS mid_range_defense_vs_league_avg,
   v.three_pt_vs_league AS three_pt_defense_vs_league_avg,
-  ROUND(v.defensive_rating, 2) AS defensive_rating_last_15,
-  ROUND(v.points_allowed_pg, 1) AS opponent_points_per_game,
+  v.defensive_rating AS defensive_rating_last_15,
+  v.points_allowed_pg AS opponent_points_per_game,
   v.games_in_sample,
   r.strongest_zone,
   r.weakest_zone,
