@@ -51,7 +51,9 @@ def main() -> None:
     parser.add_argument("--window", default="2021-10-19:2021-11-15")
     parser.add_argument("--season", type=int, default=2021)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--extra", default="", help="more pytest arguments in one string, e.g. --extra='-n 0'")
+    parser.add_argument(
+        "--extra", default="", help="more pytest arguments in one string, e.g. --extra='-n 0'"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
     seed_and_jobs(scratch / "warm-up.duckdb", args.window, args.season)  # builds the template if missing
