@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 
 from harness.errors import WarehouseBusyError, WarehouseError
 from harness.warehouse.base import DryRun, Params
-from harness.warehouse.transpile import TranspileError, to_duckdb
+from harness.warehouse.duckdb_sql import TranspileError, to_duckdb
 
 if TYPE_CHECKING:
     import pandas as pd
