@@ -41,7 +41,9 @@ def test_bigquery_sql_and_parameters(warehouse: DuckDBWarehouse) -> None:
 
 def test_rows_are_plain_python_values_like_bigquerys(warehouse: DuckDBWarehouse) -> None:
     with warehouse.connect() as conn:
-        conn.execute("INSERT INTO nba_raw.t VALUES (DATE '2021-10-19', 'BOS', 100), (DATE '2021-10-19', 'NYK', 90)")
+        conn.execute(
+            "INSERT INTO nba_raw.t VALUES (DATE '2021-10-19', 'BOS', 100), (DATE '2021-10-19', 'NYK', 90)"
+        )
         rows = conn.rows(
             "SELECT game_date, team, SUM(points) AS pts FROM nba_raw.t WHERE game_date = @d GROUP BY 1, 2 "
             "ORDER BY team",
