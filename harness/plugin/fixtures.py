@@ -100,6 +100,20 @@ def backfill(request: pytest.FixtureRequest) -> Callable[[str], Backfill]:
     return lambda name: request.getfixturevalue(f"backfill_{name}")
 
 
+@pytest.fixture
+def checks_after(request: pytest.FixtureRequest, harness_run: RunContext) -> Callable[[str], PhaseChecks]:
+    """``checks_after(name)``: the checks of the processor's phase, once the processor is done; a
+    blocked processor's checks are blocked too (its skip reaches the asking test)."""
+
+    def read(name: str) -> PhaseChecks:
+        phase = harness_run.pipeline.processors[name].phase
+        checks: PhaseChecks = request.getfixturevalue(f"phase{phase}_checks")
+        request.getfixturevalue(f"backfill_{name}")
+        return checks
+
+    return read
+
+
 def settle(request: pytest.FixtureRequest, names: list[str]) -> dict[str, Backfill | str]:
     """Wait for the named processors (running them if no worker did yet): their outcomes, or the reason
     they were blocked. Checks call this before reading the warehouse so that they see final data."""
