@@ -9,8 +9,9 @@ which compares where arrays and structs cannot. Columns the declaration lists as
 (``[changes] rewritten_columns``) are left out, or every re-run would change every row.
 
 Where the rows before the run come from (``Before``): a copy of the window's rows beside the table,
-``<table>__harness_snapshot_<run id>`` (a copy per processor, so processors running side by side never
-share one), or on BigQuery the table itself ``FOR SYSTEM_TIME AS OF`` the warehouse's time before the
+``<table>__harness_snapshot_<tag>`` (a copy per processor, so processors running side by side never
+share one; the tag is the run id, or ``latest`` on the embedded file, which one run at a time holds), or on
+BigQuery the table itself ``FOR SYSTEM_TIME AS OF`` the warehouse's time before the
 processor started, which costs no copy.
 """
 
@@ -127,10 +128,10 @@ class TableChanges:
         return cls(record["table"], record["method"], days, list(record["outside"]), record["seconds"])
 
 
-def snapshot_name(table: Table, run_id: str) -> str:
-    """``dataset.<table>__harness_snapshot_<run id>``: beside the table, so it needs no dataset of its
-    own, and per processor and run, so two processors or two runs never share one."""
-    suffix = re.sub(r"[^0-9A-Za-z]", "_", run_id).lower()
+def snapshot_name(table: Table, tag: str) -> str:
+    """``dataset.<table>__harness_snapshot_<tag>``: beside the table, so it needs no dataset of its own,
+    and per processor and run (``RunContext.snapshot_tag``), so two processors or two runs never share one."""
+    suffix = re.sub(r"[^0-9A-Za-z]", "_", tag).lower()
     return f"{table.ref}{SNAPSHOT_INFIX}{suffix}"
 
 

@@ -105,6 +105,13 @@ class RunContext:
         }
 
     @property
+    def snapshot_tag(self) -> str:
+        """What names this run's snapshot copies: the run id where several runs may share the warehouse
+        (BigQuery), ``latest`` on the embedded file, which one run at a time holds (its run lock), so that
+        the copy and diff statements read the same every run and their DuckDB translations are reused."""
+        return "latest" if self.warehouse.embedded else self.run_id
+
+    @property
     def seeding_notice(self) -> str | None:
         """The line that tells the user the embedded warehouse was seeded, or None."""
         if not self.seeded:

@@ -100,6 +100,20 @@ def backfill(request: pytest.FixtureRequest) -> Callable[[str], Backfill]:
     return lambda name: request.getfixturevalue(f"backfill_{name}")
 
 
+@pytest.fixture
+def checks_after(request: pytest.FixtureRequest, harness_run: RunContext) -> Callable[[str], PhaseChecks]:
+    """``checks_after(name)``: the checks of the processor's phase, once the processor is done; a
+    blocked processor's checks are blocked too (its skip reaches the asking test)."""
+
+    def read(name: str) -> PhaseChecks:
+        phase = harness_run.pipeline.processors[name].phase
+        checks: PhaseChecks = request.getfixturevalue(f"phase{phase}_checks")
+        request.getfixturevalue(f"backfill_{name}")
+        return checks
+
+    return read
+
+
 def settle(request: pytest.FixtureRequest, names: list[str]) -> dict[str, Backfill | str]:
     """Wait for the named processors (running them if no worker did yet): their outcomes, or the reason
     they were blocked. Checks call this before reading the warehouse so that they see final data."""
@@ -132,11 +146,14 @@ def generated_fixtures(run: RunContext) -> object:
     pytest finds fixtures on the plugin's class, hence a class built here; each fixture's first
     parameter is that plugin object.
     """
-    fixtures = {f"backfill_{name}": _processor_fixture(name) for name in run.pipeline.processors}
+    names: dict[str, tuple[Callable[..., Any], str | int]] = {
+        f"backfill_{name}": (_backfill, name) for name in run.pipeline.processors
+    }
     for phase in run.pipeline.phases.values():
-        fixtures[f"phase{phase.number}_checks"] = _phase_checks_fixture(phase.number)
+        names[f"phase{phase.number}_checks"] = (_phase_checks, phase.number)
         if _has_gate(phase):
-            fixtures[f"phase{phase.number}_gate"] = _phase_gate_fixture(phase.number)
+            names[f"phase{phase.number}_gate"] = (_phase_gate, phase.number)
+    fixtures = {name: _generated(name, body, key) for name, (body, key) in names.items()}
     return type("GeneratedFixtures", (), fixtures)()
 
 
@@ -145,99 +162,91 @@ def _has_gate(phase: Phase) -> bool:
     return bool(phase.needs_complete or phase.scripts_preflight)
 
 
-def _processor_fixture(name: str) -> Any:
-    @pytest.fixture(scope="session", name=f"backfill_{name}")
+def _generated(name: str, body: Callable[..., Any], key: str | int) -> Any:
+    """A session fixture ``name`` for the generated plugin object (its first parameter) that returns
+    ``body(key, request, harness_run, preflight)``; ``pytest --fixtures`` shows the body's docstring."""
+
     def fixture(
-        _plugin: object,
-        request: pytest.FixtureRequest,
-        harness_run: RunContext,
-        preflight: Preflight,
-    ) -> Backfill:
-        from harness.checking.gates import closed, upstream_gate
-        from harness.running.backfill import backfill
+        _plugin: object, request: pytest.FixtureRequest, harness_run: RunContext, preflight: Preflight
+    ) -> Any:
+        return body(key, request, harness_run, preflight)
 
-        pipeline = harness_run.pipeline
-        processor = pipeline.processors[name]
-        upstream = []
-        if harness_run.mode.runs(name):
-            blocked_by_step1(preflight, [processor.output, pipeline.run_history])
-            if gap := preflight.phase_gaps.get(processor.phase):
-                stop_if_closed(closed(f"by Step 1: {gap}"))
-            stop_if_closed(request.getfixturevalue("source_gate"))
-            failed = []
-            for before, outcome in settle(request, list(pipeline.waits_for(processor))).items():
-                if before not in processor.upstream:
-                    continue  # a strict order's predecessor: waited for, never blocking
-                if isinstance(outcome, str):
-                    pytest.skip(outcome)  # the upstream processor was blocked: so is this one
-                upstream.append(outcome)
-                if outcome.failed:
-                    failed.append((before, outcome.summary()))
-            stop_if_closed(upstream_gate(failed))
-            if _has_gate(pipeline.phases[processor.phase]):
-                request.getfixturevalue(f"phase{processor.phase}_gate")
-            if harness_run.require_exercised:
-                stop_if_closed(exercise_gate(harness_run, pipeline.output_table(processor)))
-        emit = request.config.stash[EMIT_KEY]
-        return backfill(harness_run, processor, upstream, emit)
-
-    return fixture
+    fixture.__doc__ = body.__doc__
+    return pytest.fixture(scope="session", name=name)(fixture)
 
 
-def _phase_gate_fixture(number: int) -> Any:
-    @pytest.fixture(scope="session", name=f"phase{number}_gate")
-    def fixture(
-        _plugin: object,
-        request: pytest.FixtureRequest,
-        harness_run: RunContext,
-        preflight: Preflight,
-    ) -> None:
-        """The gameplan's second STOP rule: the phase waits for every processor of the phases it needs,
-        then needs each of their tables to have rows on all its expected dates, and the phase's scripts'
-        own pre-flight not to refuse (one coverage query for all those tables)."""
-        from harness.checking.coverage import table_coverage
-        from harness.checking.gates import completeness_gaps, phase_gate, preflight_shortfalls
-        from harness.checking.states import table_states
+def _backfill(
+    name: str, request: pytest.FixtureRequest, harness_run: RunContext, preflight: Preflight
+) -> Backfill:
+    """The processor's outcome, once the STOP rules let it run: Step 1, Step 0's critical chains, its
+    upstream processors, its phase's gate and ``--require-exercised``."""
+    from harness.checking.gates import closed, upstream_gate
+    from harness.running.backfill import backfill
 
-        run, pipeline = harness_run, harness_run.pipeline
-        phase = pipeline.phases[number]
-        rule = phase.scripts_preflight
-        earlier = sorted({*phase.needs_complete, *([rule.phase] if rule else [])})
-        settle(request, [p.name for n in earlier for p in pipeline.phase(n)])
-        tables = {n: pipeline.phase_tables(n) for n in earlier}
-        blocked_by_step1(preflight, [t.name for ts in tables.values() for t in ts])
-        with run.warehouse.connect() as conn:
-            counts = table_coverage(conn, [t for ts in tables.values() for t in ts], run.window)
-            states = table_states(conn, run, [t for n in phase.needs_complete for t in tables[n]])
-        bootstrap = set(run.window.split_bootstrap(run.game_dates)[0])
-        shortfalls = (
-            preflight_shortfalls(rule, tables[rule.phase], counts, run.game_dates, bootstrap) if rule else []
-        )
-        for n in phase.needs_complete or earlier:
-            plain = {t.name: states[t.name].states for t in tables[n] if t.name in states}
-            gaps = completeness_gaps(tables[n], counts, plain) if n in phase.needs_complete else []
-            stop_if_closed(phase_gate(phase, pipeline.phases[n], gaps, shortfalls))
-
-    return fixture
+    pipeline = harness_run.pipeline
+    processor = pipeline.processors[name]
+    upstream = []
+    if harness_run.mode.runs(name):
+        blocked_by_step1(preflight, [processor.output, pipeline.run_history])
+        if gap := preflight.phase_gaps.get(processor.phase):
+            stop_if_closed(closed(f"by Step 1: {gap}"))
+        stop_if_closed(request.getfixturevalue("source_gate"))
+        failed = []
+        for before, outcome in settle(request, list(pipeline.waits_for(processor))).items():
+            if before not in processor.upstream:
+                continue  # a strict order's predecessor: waited for, never blocking
+            if isinstance(outcome, str):
+                pytest.skip(outcome)  # the upstream processor was blocked: so is this one
+            upstream.append(outcome)
+            if outcome.failed:
+                failed.append((before, outcome.summary()))
+        stop_if_closed(upstream_gate(failed))
+        if _has_gate(pipeline.phases[processor.phase]):
+            request.getfixturevalue(f"phase{processor.phase}_gate")
+        if harness_run.require_exercised:
+            stop_if_closed(exercise_gate(harness_run, pipeline.output_table(processor)))
+    emit = request.config.stash[EMIT_KEY]
+    return backfill(harness_run, processor, upstream, emit)
 
 
-def _phase_checks_fixture(number: int) -> Any:
-    @pytest.fixture(scope="session", name=f"phase{number}_checks")
-    def fixture(
-        _plugin: object,
-        request: pytest.FixtureRequest,
-        harness_run: RunContext,
-        preflight: Preflight,
-    ) -> PhaseChecks:
-        """Coverage (one query), then grains and ranges (one query) for every table of the phase, once
-        its processors are done, validated by the expectation suites; tables Step 1 found broken are left
-        out (their tests are blocked)."""
-        from harness.checking.phase import check_phase
+def _phase_gate(number: int, request: pytest.FixtureRequest, run: RunContext, preflight: Preflight) -> None:
+    """The gameplan's second STOP rule: the phase waits for every processor of the phases it needs,
+    then needs each of their tables to have rows on all its expected dates, and the phase's scripts'
+    own pre-flight not to refuse (one coverage query for all those tables)."""
+    from harness.checking.coverage import table_coverage
+    from harness.checking.gates import completeness_gaps, phase_gate, preflight_shortfalls
+    from harness.checking.states import table_states
 
-        settle(request, [p.name for p in harness_run.pipeline.phase(number)])
-        return check_phase(harness_run, number, preflight.broken)
+    pipeline = run.pipeline
+    phase = pipeline.phases[number]
+    rule = phase.scripts_preflight
+    earlier = sorted({*phase.needs_complete, *([rule.phase] if rule else [])})
+    settle(request, [p.name for n in earlier for p in pipeline.phase(n)])
+    tables = {n: pipeline.phase_tables(n) for n in earlier}
+    blocked_by_step1(preflight, [t.name for ts in tables.values() for t in ts])
+    with run.warehouse.connect() as conn:
+        counts = table_coverage(conn, [t for ts in tables.values() for t in ts], run.window)
+        states = table_states(conn, run, [t for n in phase.needs_complete for t in tables[n]])
+    bootstrap = set(run.window.split_bootstrap(run.game_dates)[0])
+    shortfalls = (
+        preflight_shortfalls(rule, tables[rule.phase], counts, run.game_dates, bootstrap) if rule else []
+    )
+    for n in phase.needs_complete or earlier:
+        plain = {t.name: states[t.name].states for t in tables[n] if t.name in states}
+        gaps = completeness_gaps(tables[n], counts, plain) if n in phase.needs_complete else []
+        stop_if_closed(phase_gate(phase, pipeline.phases[n], gaps, shortfalls))
 
-    return fixture
+
+def _phase_checks(
+    number: int, request: pytest.FixtureRequest, run: RunContext, preflight: Preflight
+) -> PhaseChecks:
+    """Coverage (one query), then grains and ranges (one query) for every table of the phase, once
+    its processors are done, validated by the expectation suites; tables Step 1 found broken are left
+    out (their tests are blocked)."""
+    from harness.checking.phase import check_phase
+
+    settle(request, [p.name for p in run.pipeline.phase(number)])
+    return check_phase(run, number, preflight.broken)
 
 
 @pytest.fixture(scope="session")

@@ -84,7 +84,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN_KEY] = run
     config.stash[PLAN_KEY] = build_plan(run)
-    if run.mode.name in ("verify", "plan"):
+    if run.mode.name in ("verify", "plan") or run.warehouse.embedded:
         single_process_unless_asked(config)
     # Every run leaves a self-contained report, unless the user chose a path or only asked for the plan.
     wants_report = run.mode.name != "plan" and hasattr(config.option, "htmlpath")

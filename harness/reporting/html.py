@@ -1,9 +1,9 @@
 """The sign-off report: its sections rendered from Jinja2 templates into pytest-html's summary.
 
 Only the controller writes the report under xdist, so every section is built from the ``SignOff`` the
-controller holds. Each section is one template (package data in ``templates/``, autoescaped) and one
-function that gives it its values; ``BEFORE_RESULTS`` and ``AFTER_RESULTS`` list them in page order, so a
-new section is one template and one line there. The page's order (the verdict first, pytest-html's
+controller holds. Each section is one function that gives its values and one template named after it (package
+data in ``templates/``, autoescaped); ``BEFORE_RESULTS`` and ``AFTER_RESULTS`` list the functions in page
+order, so a new section is one template and one name there. The page's order (the verdict first, pytest-html's
 environment last) and its print layout come from ``templates/style.css``.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -22,34 +21,19 @@ if TYPE_CHECKING:
     import jinja2
 
 
-@dataclass(frozen=True)
-class Section:
-    """One part of the page: its template and the values the template reads."""
+View = Callable[[SignOff], Mapping[str, Any]]
+"""A section's values; its template is named after it (``views.coverage`` renders ``coverage.html.j2``)."""
 
-    template: str
-    values: Callable[[SignOff], Mapping[str, Any]]
-
-
-BEFORE_RESULTS: tuple[Section, ...] = (
-    Section("verdict.html.j2", views.verdict),
-    Section("success.html.j2", views.success),
-    Section("unexercised.html.j2", views.unexercised),
-    Section("coverage.html.j2", views.coverage),
-    Section("changes.html.j2", changes.changes),
-    Section("quality.html.j2", quality_chart.quality),
-    Section("run.html.j2", views.run),
-)
+BEFORE_RESULTS: tuple[View, ...] = (
+    views.verdict, views.success, views.unexercised, views.coverage, changes.changes, quality_chart.quality,
+    views.run,
+)  # fmt: skip
 """What the person signing off reads first, above pytest-html's result filters."""
 
-AFTER_RESULTS: tuple[Section, ...] = (
-    Section("timeline.html.j2", views.timeline),
-    Section("processors.html.j2", views.processors),
-    Section("history.html.j2", views.history),
-    Section("expectations.html.j2", views.expectations),
-    Section("estimate.html.j2", views.estimates),
-    Section("chains.html.j2", views.chains),
-    Section("corrections.html.j2", views.corrections),
-)
+AFTER_RESULTS: tuple[View, ...] = (
+    views.timeline, views.processors, views.history, views.expectations, views.estimates, views.chains,
+    views.corrections,
+)  # fmt: skip
 """The evidence behind the verdict, below the filters and above pytest-html's results table."""
 
 
@@ -66,9 +50,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render(section: Section, signoff: SignOff) -> str:
-    """One section's HTML."""
-    return environment().get_template(section.template).render(section.values(signoff))
+def render(view: View, signoff: SignOff) -> str:
+    """One section's HTML: the template named after its view, filled with the view's values."""
+    return environment().get_template(f"{view.__name__}.html.j2").render(view(signoff))
 
 
 def report_sections(signoff: SignOff) -> tuple[str, str]:
@@ -78,7 +62,7 @@ def report_sections(signoff: SignOff) -> tuple[str, str]:
     style = resources.files("harness.reporting").joinpath("templates/style.css").read_text(encoding="utf-8")
     page = environment().get_template("report.html.j2")
 
-    def place(sections: tuple[Section, ...], css: str) -> str:
+    def place(sections: tuple[View, ...], css: str) -> str:
         return page.render(style=css, sections=[Markup(render(s, signoff)) for s in sections])
 
     return place(BEFORE_RESULTS, style), place(AFTER_RESULTS, "")

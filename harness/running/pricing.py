@@ -38,7 +38,6 @@ from harness.declaration.model import Processor, Table
 from harness.errors import ConfigError, HarnessError
 from harness.running.billing import jobs_sql
 from harness.running.snapshot import uses_time_travel
-from harness.warehouse.bigquery.statements import columns_sql
 
 Query = tuple[str, str, dict[str, Any]]
 """(what it is for, BigQuery SQL, parameters)."""
@@ -50,6 +49,8 @@ TABLE_MINIMUM = 10 * MB
 
 def validation_queries(run: RunContext, metadata: bool) -> Iterator[Query]:
     """Every query the harness sends in a run of the window, with the parameters the run binds."""
+    from harness.warehouse.bigquery.statements import columns_sql  # imports sqlglot: only when pricing
+
     pipeline, window = run.pipeline, run.window
     span = {"start": window.start, "end": window.end}
     yield "Step 1 warehouse answers", "SELECT 1 AS ok", {}

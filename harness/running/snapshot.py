@@ -51,7 +51,7 @@ def take_before(run: RunContext, processor: Processor, timeout: float) -> Before
             before_at = conn.query("SELECT CURRENT_TIMESTAMP() AS now").iloc[0, 0].to_pydatetime()
             source, method, copy = time_travel_source(table), "time travel", None
         else:
-            copy = snapshot_name(table, run.run_id)
+            copy = snapshot_name(table, run.snapshot_tag)
             conn.execute(f"DROP TABLE IF EXISTS {copy}; {copy_sql(table, copy)}", window)
             source, method, before_at = copy, "copy", None
     return Before(table.name, source, method, columns, outside, copy, before_at, perf_counter() - started)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -27,6 +28,24 @@ class DryRun:
     referenced_tables: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A query's rows as plain Python values (DATE as ``datetime.date``, INT64 as ``int``), for code that
+    starts once per processor and should not pay pandas' import (0.2-0.4 s): the reference jobs."""
+
+    columns: tuple[str, ...]
+    values: list[tuple[Any, ...]]
+
+    def column(self, name: str) -> list[Any]:
+        """The values of one column, in row order."""
+        index = self.columns.index(name)
+        return [row[index] for row in self.values]
+
+    def records(self) -> list[SimpleNamespace]:
+        """The rows as objects with one attribute per column."""
+        return [SimpleNamespace(**dict(zip(self.columns, row, strict=True))) for row in self.values]
+
+
 class Connection(Protocol):
     """One unit of work on the warehouse; cheap calls, expensive to open (open once per batch)."""
 
@@ -35,6 +54,10 @@ class Connection(Protocol):
 
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         """Run a query and return its rows."""
+        ...
+
+    def rows(self, sql: str, params: Params | None = None) -> Rows:
+        """Run a query and return its rows without pandas."""
         ...
 
     def execute(self, sql: str, params: Params | None = None) -> int:

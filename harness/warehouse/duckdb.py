@@ -21,8 +21,8 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from harness.errors import WarehouseBusyError, WarehouseError
-from harness.warehouse.base import DryRun, Params
-from harness.warehouse.transpile import TranspileError, to_duckdb
+from harness.warehouse.base import DryRun, Params, Rows
+from harness.warehouse.duckdb_sql import TranspileError, to_duckdb
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,6 +69,11 @@ class DuckDBConnection:
         for name in huge:
             frame[name] = frame[name].astype("Int64")
         return frame
+
+    def rows(self, sql: str, params: Params | None = None) -> Rows:
+        """Run the statements; the last one's rows as Python values (HUGEINT sums are plain ints)."""
+        result = self._run(sql, params)
+        return Rows(tuple(col[0] for col in result.description or ()), result.fetchall())
 
     def execute(self, sql: str, params: Params | None = None) -> int:
         """Run the statements; the rows the last one changed."""

@@ -1,6 +1,6 @@
 """BigQuery Standard SQL to DuckDB SQL: sqlglot plus the rewrites it lacks.
 
-Usage::
+Usage (through ``duckdb_sql.to_duckdb``, which keeps translations per machine)::
 
     for statement in to_duckdb("SELECT * FROM `proj.nba_raw.t` WHERE game_date = @d"):
         con.execute(statement.sql, {name: values[name] for name in statement.params})
@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import sqlglot
@@ -32,24 +31,15 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 from sqlglot.optimizer.annotate_types import annotate_types
 
+from harness.warehouse.duckdb_sql import DuckStatement, TranspileError
+
 Rewrite = Callable[[Any], exp.Expr]
 """A rewrite of one node type (typed by the node it takes, so the table below holds several)."""
 
 
-class TranspileError(Exception):
-    """BigQuery SQL that cannot be translated to DuckDB; the message is one line naming the construct."""
-
-
-@dataclass(frozen=True)
-class DuckStatement:
-    """One DuckDB statement and the parameter names it uses (bind exactly these: DuckDB rejects extras)."""
-
-    sql: str
-    params: tuple[str, ...]
-
-
-def to_duckdb(sql: str) -> list[DuckStatement]:
-    """Translate BigQuery SQL (one or more ``;``-separated statements) into DuckDB statements.
+def translate(sql: str) -> tuple[DuckStatement, ...]:
+    """Translate BigQuery SQL (one or more ``;``-separated statements) into DuckDB statements. Callers go
+    through ``duckdb_sql.to_duckdb``, which keeps the result per machine.
 
     Args:
         sql: BigQuery Standard SQL; parameters are written ``@name``.
@@ -60,12 +50,6 @@ def to_duckdb(sql: str) -> list[DuckStatement]:
     Raises:
         TranspileError: the SQL does not parse or uses a construct DuckDB cannot run.
     """
-    return list(_to_duckdb_cached(sql))
-
-
-@functools.lru_cache(maxsize=2048)
-def _to_duckdb_cached(sql: str) -> tuple[DuckStatement, ...]:
-    """Cached core of ``to_duckdb`` (6-15 ms a statement); a tuple so no caller can mutate the cache."""
     try:
         trees = sqlglot.parse(sql, read="bigquery")
     except ParseError as error:

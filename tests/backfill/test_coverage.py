@@ -11,20 +11,17 @@ from collections.abc import Callable
 
 import pytest
 
+from harness.checking.phase import PhaseChecks
 from harness.context.run import RunContext
 from harness.plugin.verdicts import RecordProperty, assert_coverage
-from harness.running.backfill import Backfill
 
 
 @pytest.mark.harness_step("coverage")
 def test_coverage(
     coverage_processor: str,
-    backfill: Callable[[str], Backfill],
+    checks_after: Callable[[str], PhaseChecks],
     harness_run: RunContext,
-    request: pytest.FixtureRequest,
     record_property: RecordProperty,
 ) -> None:
-    phase = harness_run.pipeline.processors[coverage_processor].phase
-    checks = request.getfixturevalue(f"phase{phase}_checks")
-    backfill(coverage_processor)  # a blocked processor's checks are blocked too
+    checks = checks_after(coverage_processor)
     assert_coverage(coverage_processor, checks, harness_run, record_property)

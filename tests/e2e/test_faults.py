@@ -167,44 +167,44 @@ def test_a_worker_that_dies_ends_the_run_without_running_twice(
 # -------------------------------------------------------------------------------- table faults
 
 
-def test_grain_key_and_range_faults_name_table_column_and_date(backfilled_warehouse, run_gameplan) -> None:
-    warehouse = _warehouse(backfilled_warehouse)
-    execute(
-        warehouse,
-        "INSERT INTO nba_precompute.player_daily_cache SELECT * FROM nba_precompute.player_daily_cache "
-        "WHERE cache_date = '2021-11-02' LIMIT 3; "
-        "ALTER TABLE nba_analytics.team_offense_game_summary ALTER COLUMN team_abbr DROP NOT NULL; "
-        "UPDATE nba_analytics.team_offense_game_summary SET team_abbr = NULL WHERE game_date = '2021-11-01' "
-        "AND team_abbr = (SELECT MIN(team_abbr) FROM nba_analytics.team_offense_game_summary WHERE game_date = '2021-11-01'); "
-        "UPDATE nba_precompute.player_composite_factors SET fatigue_score = 140 WHERE game_date = '2021-11-03'",
-    )
-    run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify")
-    assert run.ret == 1
-    assert (
-        "player_daily_cache: duplicate rows for the grain (player_lookup) on 2021-11-02 (3 extra rows)"
-        in run.stdout
-    )
-    assert "team_offense_game_summary.team_abbr: null key values on 2021-11-01 (1 rows)" in run.stdout
-    assert "player_composite_factors.fatigue_score: values outside [0, 100] on 2021-11-03 (" in run.stdout
-
-
-def test_phase4_rows_on_a_bootstrap_date_and_missing_on_a_normal_date(
-    backfilled_warehouse, run_gameplan
+@pytest.mark.parametrize(
+    ("damage", "messages"),
+    [
+        pytest.param(
+            "INSERT INTO nba_precompute.player_daily_cache SELECT * FROM nba_precompute.player_daily_cache "
+            "WHERE cache_date = '2021-11-02' LIMIT 3; "
+            "ALTER TABLE nba_analytics.team_offense_game_summary ALTER COLUMN team_abbr DROP NOT NULL; "
+            "UPDATE nba_analytics.team_offense_game_summary SET team_abbr = NULL WHERE game_date = '2021-11-01' "
+            "AND team_abbr = (SELECT MIN(team_abbr) FROM nba_analytics.team_offense_game_summary WHERE game_date = '2021-11-01'); "
+            "UPDATE nba_precompute.player_composite_factors SET fatigue_score = 140 WHERE game_date = '2021-11-03'",
+            [
+                "player_daily_cache: duplicate rows for the grain (player_lookup) on 2021-11-02 (3 extra rows)",
+                "team_offense_game_summary.team_abbr: null key values on 2021-11-01 (1 rows)",
+                "player_composite_factors.fatigue_score: values outside [0, 100] on 2021-11-03 (",
+            ],
+            id="grain-key-range",
+        ),
+        pytest.param(
+            "INSERT INTO nba_precompute.player_daily_cache SELECT * REPLACE (DATE '2021-11-01' AS cache_date) "
+            "FROM nba_precompute.player_daily_cache WHERE cache_date = '2021-11-02'; "
+            "DELETE FROM nba_precompute.player_shot_zone_analysis WHERE analysis_date = '2021-11-03'",
+            [
+                "player_daily_cache: rows on bootstrap dates, which are EXEMPT and must stay empty: 2021-11-01 (",
+                "player_shot_zone_analysis: no rows on 2021-11-03 (1 of 2 expected game dates)",
+            ],
+            id="bootstrap-rows-and-missing-date",
+        ),
+    ],
+)
+def test_verify_names_table_column_and_date_of_each_fault(
+    damage: str, messages: list[str], backfilled_warehouse, run_gameplan
 ) -> None:
     warehouse = _warehouse(backfilled_warehouse)
-    execute(
-        warehouse,
-        "INSERT INTO nba_precompute.player_daily_cache SELECT * REPLACE (DATE '2021-11-01' AS cache_date) "
-        "FROM nba_precompute.player_daily_cache WHERE cache_date = '2021-11-02'; "
-        "DELETE FROM nba_precompute.player_shot_zone_analysis WHERE analysis_date = '2021-11-03'",
-    )
+    execute(warehouse, damage)
     run = run_gameplan(warehouse.path, "--window", WINDOW, "--mode", "verify")
     assert run.ret == 1
-    assert (
-        "player_daily_cache: rows on bootstrap dates, which are EXEMPT and must stay empty: 2021-11-01 ("
-        in run.stdout
-    )
-    assert "player_shot_zone_analysis: no rows on 2021-11-03 (1 of 2 expected game dates)" in run.stdout
+    for message in messages:
+        assert message in run.stdout, message
 
 
 # ----------------------------------------------------------------- interrupts and concurrent runs

@@ -126,3 +126,14 @@ def test_same_results_in_one_process(
     for name, frame in theirs.items():
         pd.testing.assert_frame_equal(ours[name], frame, obj=name)
     shutil.rmtree(single.home)
+
+
+@pytest.mark.parametrize(("args", "workers"), [([], 0), (["-n", "2"], 2)], ids=["default", "asked"])
+def test_the_embedded_warehouse_runs_in_one_process_unless_asked(
+    args: list[str], workers: int, warehouse_factory: Callable[[], Path], run_gameplan
+) -> None:
+    """The processors take turns on the DuckDB file, so pytest.ini's workers would only add start-up."""
+    run = run_gameplan(warehouse_factory(), "--window", WINDOW, "-k", "source_chain", *args)
+    assert run.ret == 0, run.stdout[-3000:]
+    created = re.findall(r"created: (\d+)/\d+ workers", run.stdout)
+    assert created == ([str(workers)] if workers else []), run.stdout[-3000:]

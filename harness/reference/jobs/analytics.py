@@ -51,12 +51,12 @@ LEFT JOIN found AS f USING (day)
 def scheduled_days(conn: Connection, days: Sequence[date]) -> set[date]:
     """The days the early exit lets through: a game with status 1 or 3 in the schedule view."""
     first, last = dates_between(days)
-    frame = conn.query(
+    found = conn.rows(
         "SELECT DISTINCT game_date FROM nba_raw.v_nbac_schedule_latest "
         "WHERE game_date BETWEEN @first AND @last AND game_status IN (1, 3)",
         {"first": first, "last": last},
     )
-    return {to_date(d) for d in frame["game_date"]}
+    return {to_date(d) for d in found.column("game_date")}
 
 
 def lock_ids(job: Job, days: Sequence[date]) -> dict[str, date]:
@@ -67,7 +67,7 @@ def lock_ids(job: Job, days: Sequence[date]) -> dict[str, date]:
 def held_locks(conn: Connection, job: Job, days: Sequence[date]) -> dict[date, Refusal]:
     """Days whose lock another run took less than ``lock_minutes`` ago."""
     ids = lock_ids(job, days)
-    frame = conn.query(
+    held = conn.rows(
         f"SELECT lock_id, execution_id FROM {LOCKS} WHERE lock_id IN UNNEST(@ids) "
         "AND acquired_at >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL @minutes MINUTE)",
         {"ids": sorted(ids), "minutes": job.lock_minutes},
@@ -78,7 +78,7 @@ def held_locks(conn: Connection, job: Job, days: Sequence[date]) -> dict[date, R
             f"(execution {row.execution_id}).",
             error_type=None,
         )
-        for row in frame.itertuples()
+        for row in held.records()
     }
 
 
@@ -104,9 +104,8 @@ def release_locks(conn: Connection, job: Job, days: Sequence[date]) -> None:
 def team_stats_refusals(conn: Connection, job: Job, days: Sequence[date]) -> dict[date, Refusal]:
     """``player_game_summary``: days whose team offense is too thin for usage rate."""
     first, last = dates_between(days)
-    frame = conn.query(TEAM_STATS_SQL, {"first": first, "last": last})
     refusals = {}
-    for row in frame.itertuples():
+    for row in conn.rows(TEAM_STATS_SQL, {"first": first, "last": last}).records():
         day, expected, found, null = (
             to_date(row.day),
             int(row.expected),

@@ -37,9 +37,9 @@ def compute(conn: Connection, job: Job, days: Sequence[date]) -> tuple[list[str]
     first = min(days)
     bounds = {"start_date": first, "end_date": max(days), "season_start": season_start(first)}
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {job.scratch} AS {job.sql.strip().rstrip(';')}", bounds)
-    frame = conn.query(f"SELECT {job.table.date_column} AS day, COUNT(*) AS n FROM {job.scratch} GROUP BY 1")
-    columns = [str(name) for name in conn.query(f"SELECT * FROM {job.scratch} LIMIT 0").columns]
-    return columns, {to_date(day): int(n) for day, n in frame.itertuples(index=False, name=None)}
+    counts = conn.rows(f"SELECT {job.table.date_column} AS day, COUNT(*) AS n FROM {job.scratch} GROUP BY 1")
+    columns = list(conn.rows(f"SELECT * FROM {job.scratch} LIMIT 0").columns)
+    return columns, {to_date(day): int(n) for day, n in counts.values}
 
 
 def swap_date(

@@ -66,7 +66,7 @@ def requested_days(args: argparse.Namespace) -> list[date]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the processor over the dates ``args`` name; the exit code."""
-    pipeline = load_pipeline(os.environ.get("HARNESS_PIPELINE", DEFAULT_PIPELINE))
+    pipeline = load_pipeline(os.environ.get("HARNESS_PIPELINE", DEFAULT_PIPELINE), check_rules=False)
     processor = pipeline.processors.get(args.processor)
     if processor is None or processor_kind(processor.name) is None:
         where = "the declaration" if processor is None else "the reference pipeline (harness/reference/sql)"
@@ -75,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
     warehouse = warehouse_from_env(os.environ, processor)
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     name = processor.run_history_name or processor.name
-    job = Job(processor, pipeline.output_table(processor), pipeline, f"{name}_{stamp}_{secrets.token_hex(4)}")
+    job = Job(
+        processor, pipeline.output_table(processor), pipeline, f"{name}_{stamp}_{secrets.token_hex(4)}",
+        shared_temp_tables=not warehouse.embedded,
+    )  # fmt: skip
     requested = requested_days(args)
     if job.kind == "precompute":
         return _precompute(job, args, requested, warehouse)
@@ -119,11 +122,11 @@ def _analytics(job: Job, args: argparse.Namespace, requested: list[date], wareho
 
 def _gamebook_days(conn: Connection, days: list[date]) -> set[date]:
     """``process_date()`` has players only on days with gamebook rows (its backfill-mode player list)."""
-    frame = conn.query(
+    found = conn.rows(
         "SELECT DISTINCT game_date FROM nba_raw.nbac_gamebook_player_stats WHERE game_date BETWEEN @first AND @last",
         {"first": min(days), "last": max(days)},
     )
-    return {to_date(d) for d in frame["game_date"]}
+    return {to_date(d) for d in found.column("game_date")}
 
 
 def _precompute(job: Job, args: argparse.Namespace, requested: list[date], warehouse: Warehouse) -> int:

@@ -28,12 +28,16 @@ class Job:
     table: Table
     pipeline: Pipeline
     run_id: str
+    shared_temp_tables: bool = True
+    """Whether other sessions see this one's temp tables: the BigQuery emulator keeps them in one dataset
+    for every session (BigQuery does not); DuckDB's belong to their connection."""
 
     @property
     def scratch(self) -> str:
-        """The session temp table of computed rows, named per run: the BigQuery emulator keeps temp tables
-        in a dataset shared by every session, so parallel jobs need distinct names (BigQuery does not)."""
-        return f"_harness_out_{self.run_id.rsplit('_', 1)[-1]}"
+        """The session temp table of computed rows: named per run where temp tables are shared, so parallel
+        jobs do not meet; otherwise one name, so that the statements naming it read the same every run
+        and their DuckDB translations are reused (``duckdb_sql``)."""
+        return f"_harness_out_{self.run_id.rsplit('_', 1)[-1]}" if self.shared_temp_tables else "_harness_out"
 
     @property
     def sql(self) -> str:
@@ -154,24 +158,24 @@ class Log:
 
 def game_dates(conn: Connection, first: date, last: date) -> list[date]:
     """Final game dates, the way the Phase 4 scripts list them (schedule_utils.get_game_dates_for_range)."""
-    frame = conn.query(
+    found = conn.rows(
         "SELECT DISTINCT game_date FROM nba_reference.nba_schedule "
         "WHERE game_date BETWEEN @first AND @last AND game_status = 3 ORDER BY game_date",
         {"first": first, "last": last},
     )
-    return [to_date(d) for d in frame["game_date"]]
+    return [to_date(d) for d in found.column("game_date")]
 
 
 def season_openers(conn: Connection, first: date, last: date) -> dict[int, date]:
     """The real opener (first final regular-season game) of each season from ``first``'s to ``last``'s;
     an opener lies between its season's first day and any date of the season, which bounds the read."""
-    frame = conn.query(
+    found = conn.rows(
         "SELECT season_year, MIN(game_date) AS opener FROM nba_reference.nba_schedule "
         "WHERE game_date BETWEEN @season_start AND @last AND is_regular_season AND game_status = 3 "
         "GROUP BY season_year",
         {"season_start": season_start(first), "last": last},
     )
-    return {int(row.season_year): to_date(row.opener) for row in frame.itertuples()}
+    return {int(row.season_year): to_date(row.opener) for row in found.records()}
 
 
 def is_bootstrap(day: date, openers: Mapping[int, date], bootstrap_days: int) -> bool:

@@ -31,10 +31,10 @@ def preflight_problems(
         "SELECT '' AS table_name, game_date AS day FROM nba_reference.nba_schedule WHERE game_date BETWEEN "
         "@first AND @last AND (is_regular_season OR is_playoffs) GROUP BY 2"
     )
-    frame = conn.query("\nUNION ALL\n".join(parts), {"first": first, "last": last})
+    found = conn.rows("\nUNION ALL\n".join(parts), {"first": first, "last": last})
     covered: dict[str, set[date]] = {t.name: set() for t in tables}
     expected: set[date] = set()
-    for name, day in frame.itertuples(index=False, name=None):
+    for name, day in found.values:
         (expected if name == "" else covered[name]).add(to_date(day))
     if expected and all(is_bootstrap(d, openers, pipeline.bootstrap_days) for d in expected):
         return None

@@ -8,7 +8,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import WarehouseError
-from harness.warehouse.base import DryRun, Params
+from harness.warehouse.base import DryRun, Params, Rows
 from harness.warehouse.bigquery.errors import failures
 from harness.warehouse.bigquery.frames import ndjson, result_frame
 from harness.warehouse.bigquery.params import query_parameter, sanitize_labels
@@ -82,6 +82,14 @@ class BigQueryConnection:
         _, rows = self._run(sql, params)
         try:
             return result_frame(rows)
+        except failures() as exc:
+            raise self._warehouse.error(exc) from exc
+
+    def rows(self, sql: str, params: Params | None = None) -> Rows:
+        """Run the statements; the last one's rows as the client's Python values."""
+        _, rows = self._run(sql, params)
+        try:
+            return Rows(tuple(field.name for field in rows.schema), [tuple(row.values()) for row in rows])
         except failures() as exc:
             raise self._warehouse.error(exc) from exc
 

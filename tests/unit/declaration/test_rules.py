@@ -133,3 +133,10 @@ def test_blocks_that_name_each_other_are_refused(tmp_path: Path) -> None:
         ConfigError, match=r"\[sql\] left names itself through left -> right; break the circle"
     ):
         load_pipeline(path)
+
+
+def test_the_jobs_load_without_the_rules_and_the_harness_never_does(tmp_path: Path) -> None:
+    path = edited(tmp_path, "FROM {nbac_team_boxscore}\nWHERE", "FROM {nbac_team_boxscore}\nWHERE (")
+    assert load_pipeline(path, check_rules=False).processors  # a job reads tables and processors only
+    with pytest.raises(ConfigError, match="not valid BigQuery SQL"):
+        load_pipeline(path)

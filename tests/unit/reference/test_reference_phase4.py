@@ -25,7 +25,7 @@ import pytest
 from harness.declaration.model import Pipeline, Table
 from harness.reference.jobs.job import season_start
 from harness.reference.queries import processor_sql
-from harness.warehouse.transpile import to_duckdb
+from harness.warehouse.duckdb_sql import to_duckdb
 
 WINDOW = (date(2021, 10, 19), date(2021, 11, 15))
 FIRST_NORMAL_DAY = date(2021, 11, 2)

@@ -10,7 +10,7 @@ from harness.checking.changes import DayChanges, TableChanges
 from harness.context.run import build_context
 from harness.declaration.settings import resolve_settings
 from harness.reporting.changes import changes
-from harness.reporting.html import Section, render
+from harness.reporting.html import render
 from harness.reporting.signoff import SignOff, Verdict
 from harness.running.backfill import Backfill, ProcessorStatus
 
@@ -46,7 +46,7 @@ def test_the_panel_shows_counts_outside_dates_and_escaped_samples(tmp_path: Path
     sample = {"kind": "changed", "key": EVIL, "values": {"points": ["11", EVIL]}}
     day = DayChanges(added=2, changed=1, columns={"points": 1}, samples=[sample])
     found = TableChanges("player_game_summary", "copy", {"2021-10-20": day}, ["2021-11-20"], 0.5)
-    page = render(Section("changes.html.j2", changes), _signoff(tmp_path, found))
+    page = render(changes, _signoff(tmp_path, found))
     assert "<h2>What changed</h2>" in page
     assert (
         'data-change-table="player_game_summary" data-change-date="2021-10-20"' in page

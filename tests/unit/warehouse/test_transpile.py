@@ -19,7 +19,7 @@ import pytest
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
-from harness.warehouse.transpile import DuckStatement, TranspileError, to_duckdb
+from harness.warehouse.duckdb_sql import DuckStatement, TranspileError, to_duckdb
 
 Row = tuple[Any, ...]
 D = datetime.date

@@ -123,6 +123,23 @@ def test_every_value_kind_is_a_typed_parameter(warehouse: BigQueryWarehouse, htt
         assert "DROP" not in job["query"] and "2021" not in job["query"]
 
 
+def test_rows_are_the_same_plain_values_as_duckdbs(warehouse: BigQueryWarehouse) -> None:
+    with warehouse.connect() as conn:
+        conn.execute(
+            "INSERT INTO nba_raw.t (game_date, team, points) VALUES (@d, 'BOS', 100), (@d, 'NYK', 90)",
+            {"d": date(2021, 10, 19)},
+        )
+        rows = conn.rows(
+            "SELECT game_date, team, SUM(points) AS pts FROM nba_raw.t WHERE game_date = @d GROUP BY 1, 2 "
+            "ORDER BY team",
+            {"d": date(2021, 10, 19)},
+        )
+    assert rows.columns == ("game_date", "team", "pts")
+    assert rows.values == [(date(2021, 10, 19), "BOS", 100), (date(2021, 10, 19), "NYK", 90)]
+    assert [type(v) for v in rows.values[0]] == [date, str, int]
+    assert [r.pts for r in rows.records()] == [100, 90]
+
+
 def test_injection_attempt_stays_data(warehouse: BigQueryWarehouse) -> None:
     with warehouse.connect() as conn:
         conn.execute(

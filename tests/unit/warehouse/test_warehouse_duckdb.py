@@ -39,6 +39,25 @@ def test_bigquery_sql_and_parameters(warehouse: DuckDBWarehouse) -> None:
     assert out.to_dict("records") == [{"team": "BOS", "pts": 100}, {"team": "NYK", "pts": 90}]
 
 
+def test_rows_are_plain_python_values_like_bigquerys(warehouse: DuckDBWarehouse) -> None:
+    with warehouse.connect() as conn:
+        conn.execute(
+            "INSERT INTO nba_raw.t VALUES (DATE '2021-10-19', 'BOS', 100), (DATE '2021-10-19', 'NYK', 90)"
+        )
+        rows = conn.rows(
+            "SELECT game_date, team, SUM(points) AS pts FROM nba_raw.t WHERE game_date = @d GROUP BY 1, 2 "
+            "ORDER BY team",
+            {"d": date(2021, 10, 19)},
+        )
+        empty = conn.rows("SELECT * FROM nba_raw.t LIMIT 0")
+    assert rows.columns == ("game_date", "team", "pts")
+    assert rows.values == [(date(2021, 10, 19), "BOS", 100), (date(2021, 10, 19), "NYK", 90)]
+    assert [type(v) for v in rows.values[0]] == [date, str, int]  # a SUM is HUGEINT in DuckDB: still an int
+    assert rows.column("team") == ["BOS", "NYK"]
+    assert [(r.team, r.pts) for r in rows.records()] == [("BOS", 100), ("NYK", 90)]
+    assert (empty.columns, empty.values) == (("game_date", "team", "points"), [])
+
+
 def test_missing_parameter_is_named(warehouse: DuckDBWarehouse) -> None:
     with pytest.raises(WarehouseError, match="@d has no value"):
         query(warehouse, "SELECT * FROM nba_raw.t WHERE game_date = @d")
