@@ -11,7 +11,8 @@ PY="$BENCH_PYTHON"
   "$PY" end_to_end.py --window 2021-10-19:2021-11-15 --runs "${RUNS:-5}"
   "$PY" end_to_end.py --window 2021-10-19:2022-04-10 --runs "${SEASON_RUNS:-3}"
   "$PY" queries.py 2021-10-19:2021-11-15 2021-10-19:2022-04-10
-  "$PY" parallel_phase3.py --runs "${RUNS:-5}"
+  "$PY" parallel_phase.py --phase 3 --runs "${RUNS:-5}"
+  "$PY" parallel_phase.py --phase 4 --runs "${RUNS:-5}"
   "$PY" overhead.py --runs "${SEASON_RUNS:-3}"
   "$PY" end_to_end.py --window 2021-10-19:2025-04-13 --runs 1 --extra=--max-window-days=1300
   "$PY" changes.py --window 2021-10-19:2021-11-15 --runs 3
