@@ -21,6 +21,7 @@ from harness.plugin.xdist import (
     XdistHooks,
     controller_run_id,
     is_worker,
+    processors_first,
     register_ignored_options,
     single_process_unless_asked,
 )
@@ -115,6 +116,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if run.mode.name == "plan":
         steps.print_plan_and_exit(steps.read_schedule(run), config.stash[PLAN_KEY], reporter)
     recorder = config.pluginmanager.get_plugin(RECORDER)
+    if processors_first(config, _runs_processors(run)):
+        from harness.checking.gx import import_in_background
+
+        import_in_background()
     if recorder is not None:
         recorder.run_lock = steps.hold_run_lock(run)
         run = steps.seed_if_empty(steps.read_schedule(run))
@@ -173,8 +178,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if kind is not None:
             item.user_properties.append((STEP_PROPERTY, _step_title(run, kind, phase)))
     # The gameplan's order: Step 0, Step 1, then each phase's backfill and coverage, then the rest (under
-    # xdist groups go out in this order; in one process the tests run in it).
-    items.sort(key=lambda item: _step_rank(*_step_of(run, item)))
+    # xdist groups go out in this order; in one process the tests run in it, with the processors moved
+    # after Step 1 when they run first: see ``processors_first``).
+    first = processors_first(config, _runs_processors(run))
+
+    def rank(item: pytest.Item) -> tuple[int, tuple[int, int, int]]:
+        kind, phase = _step_of(run, item)
+        early = {"preflight": 0, "backfill": 1} if first else {}
+        return early.get(kind or "", 2), _step_rank(kind, phase)
+
+    items.sort(key=rank)
+
+
+def _runs_processors(run: RunContext) -> bool:
+    """Whether the run's mode runs processors (run, missing, only), not verify or plan."""
+    return run.mode.name not in ("verify", "plan")
 
 
 STEP_ORDER = ("source_chains", "preflight", "phase", "output_tables", "run_history")

@@ -26,6 +26,19 @@ def is_worker() -> bool:
     return "PYTEST_XDIST_WORKER" in os.environ
 
 
+def in_one_process(config: pytest.Config) -> bool:
+    """Whether this process runs every test itself: not a worker, and no workers started (``-n 0``,
+    ``-p no:xdist``, or distribution turned off by ``single_process_unless_asked``)."""
+    return not is_worker() and not getattr(config.option, "numprocesses", 0)
+
+
+def processors_first(config: pytest.Config, mode_runs_processors: bool) -> bool:
+    """In one process, run the processors before the checks: Great Expectations (2.5-3 s to import)
+    then loads on a thread while the process waits on their commands, instead of before the first one.
+    Under xdist the checks' worker already imports it while other workers run the processors."""
+    return mode_runs_processors and in_one_process(config)
+
+
 def controller_run_id(config: pytest.Config) -> str | None:
     """The run id a worker was handed, or None in the controller (or without xdist)."""
     return getattr(config, "workerinput", {}).get("harness_run_id")

@@ -137,3 +137,19 @@ def test_the_embedded_warehouse_runs_in_one_process_unless_asked(
     assert run.ret == 0, run.stdout[-3000:]
     created = re.findall(r"created: (\d+)/\d+ workers", run.stdout)
     assert created == ([str(workers)] if workers else []), run.stdout[-3000:]
+
+
+@pytest.mark.parametrize("mode", ["run", "verify"])
+def test_one_process_runs_the_processors_before_the_checks(
+    mode: str, backfilled_warehouse: Callable[[], Path], run_gameplan
+) -> None:
+    """Run mode in one process: Step 1, then the processors while Great Expectations loads on a thread,
+    then every check; verify mode (no processor) keeps the gameplan's order, Step 0 first."""
+    run = run_gameplan(backfilled_warehouse(), "--window", WINDOW, "--mode", mode, "-n", "0", "-v")
+    assert run.ret == 0, run.stdout[-3000:]
+    order = re.findall(r"^tests/backfill/(test_\w+)\.py::\S+ PASSED", run.stdout, re.MULTILINE)
+    first = list(dict.fromkeys(order))
+    if mode == "run":
+        assert first[:3] == ["test_preflight", "test_backfill", "test_source_chains"], first
+    else:
+        assert first[:2] == ["test_source_chains", "test_preflight"], first
