@@ -3,7 +3,7 @@
     .venv/bin/python bench/end_to_end.py --window 2021-10-19:2021-11-15 --runs 5
     .venv/bin/python bench/end_to_end.py --window 2021-10-19:2022-04-10 --runs 5
 
-For each worker setting (`-n 0` and pytest.ini's default) it times N cold runs (a new, empty warehouse:
+For each worker setting (`-n 0`, the default and `-n 4`) it times N cold runs (a new, empty warehouse:
 seeding, every processor, every check) and N warm runs (`--mode verify` on the warehouse a cold run
 left). Peak memory is the summed resident memory of the whole process tree (pytest, its workers and the
 processors), sampled every 0.1 s.
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from measure import PYTHON, describe, run
 
-WORKERS = {"-n 0": ["-n", "0"], "default workers": []}
+WORKERS = {"-n 0": ["-n", "0"], "default": [], "-n 4": ["-n", "4"]}
+"""One process, the default (one process on the embedded warehouse since issue 17), and four workers."""
 
 
 def gameplan(window: str, warehouse: Path, home: Path, *args: str) -> list[str]:
