@@ -55,7 +55,7 @@ def main() -> None:
         axis.set_ylim(bottom=0)
         axis.grid(alpha=0.3)
         axis.legend()
-    figure.suptitle("Embedded default, cold run (template cached), shared 2-core machine under load")
+    figure.suptitle("Embedded default, cold runs (seeded template cached), 2-core machine; see bench/scale.csv")
     figure.tight_layout()
     figure.savefig(IMAGE, dpi=110)
     print(f"wrote {IMAGE}")
