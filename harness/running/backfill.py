@@ -23,7 +23,7 @@ from harness.errors import HarnessError
 from harness.running.once import run_once
 from harness.running.progress import progress_feed
 from harness.running.runner import ProcessorResult, run_command
-from harness.running.snapshot import drop_copy, take_before, what_changed
+from harness.running.snapshot import drop_copy, planned_copy, take_before, what_changed
 
 
 class ProcessorStatus(enum.Enum):
@@ -144,24 +144,25 @@ def _backfill(
     else:
         dates = list(run.window.dates())
     timeout = run.timeout or processor.timeout_seconds
-    try:
-        snapshot = take_before(run, processor, timeout)
-    except HarnessError as exc:
-        problem = f"{table.name}: no snapshot could be taken before the run, so it did not run: {exc}"
-        return Backfill(processor.name, ProcessorStatus.FAILED, tuple(dates), (problem,))
-    try:
-        result = run_dates(run, processor, dates, emit, timeout)
-    except BaseException:  # Ctrl-C or a crash: the diff will not run, so its copy must not stay behind
-        drop_copy(run, snapshot)
-        raise
-    changes, problems = None, []
-    with run.warehouse.connect() as conn:
+    copy = planned_copy(run, processor, timeout)
+    try:  # Ctrl-C or a crash from the copy's creation to the diff: the copy must not stay behind
         try:
-            changes = what_changed(conn, run, processor, snapshot)
-            problems += change_problems(changes, run.expect_no_changes)
+            snapshot = take_before(run, processor, timeout)
         except HarnessError as exc:
-            problems.append(f"{table.name}: what the run changed could not be read: {exc}")
-        after = read_output_state(conn, run.pipeline, processor, run.window)
+            problem = f"{table.name}: no snapshot could be taken before the run, so it did not run: {exc}"
+            return Backfill(processor.name, ProcessorStatus.FAILED, tuple(dates), (problem,))
+        result = run_dates(run, processor, dates, emit, timeout)
+        changes, problems = None, []
+        with run.warehouse.connect() as conn:
+            try:
+                changes = what_changed(conn, run, processor, snapshot)
+                problems += change_problems(changes, run.expect_no_changes)
+            except HarnessError as exc:
+                problems.append(f"{table.name}: what the run changed could not be read: {exc}")
+            after = read_output_state(conn, run.pipeline, processor, run.window)
+    except BaseException:
+        drop_copy(run, copy)
+        raise
     exit = ExitFacts(result.exit_code, result.timed_out, result.duration)
     problems = judge(table, exit, states, set(dates), after, expectations(run, processor)) + problems
     status = ProcessorStatus.FAILED if problems else ProcessorStatus.PASSED

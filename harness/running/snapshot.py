@@ -37,6 +37,14 @@ def uses_time_travel(run: RunContext, timeout: float) -> bool:
     return run.warehouse.kind == "bigquery" and not emulator and timeout < TIME_TRAVEL_SECONDS
 
 
+def planned_copy(run: RunContext, processor: Processor, timeout: float) -> str | None:
+    """The copy ``take_before`` makes for the processor, named before it exists (None under time travel),
+    so that an interruption at any point from its creation to the diff can drop it."""
+    if uses_time_travel(run, timeout):
+        return None
+    return snapshot_name(run.pipeline.output_table(processor), run.snapshot_tag)
+
+
 def take_before(run: RunContext, processor: Processor, timeout: float) -> Before:
     """What the processor's table holds before it writes: outside the window its per-date fingerprints,
     inside it a copy of the rows or the time to travel back to (one connection, three or four queries)."""
@@ -47,11 +55,11 @@ def take_before(run: RunContext, processor: Processor, timeout: float) -> Before
         found = conn.table_columns([table.dataset]).get(table.ref, [])
         columns = compared_columns(table, found, run.pipeline.rewritten_columns)
         outside = read_fingerprints(conn, table, columns, run.window)
-        if uses_time_travel(run, timeout):
+        copy = planned_copy(run, processor, timeout)
+        if copy is None:
             before_at = conn.query("SELECT CURRENT_TIMESTAMP() AS now").iloc[0, 0].to_pydatetime()
-            source, method, copy = time_travel_source(table), "time travel", None
+            source, method = time_travel_source(table), "time travel"
         else:
-            copy = snapshot_name(table, run.snapshot_tag)
             conn.execute(f"DROP TABLE IF EXISTS {copy}; {copy_sql(table, copy)}", window)
             source, method, before_at = copy, "copy", None
     return Before(table.name, source, method, columns, outside, copy, before_at, perf_counter() - started)
@@ -73,13 +81,14 @@ def what_changed(conn: Connection, run: RunContext, processor: Processor, before
     return TableChanges(table.name, before.method, days, outside, seconds)
 
 
-def drop_copy(run: RunContext, before: Before) -> None:
-    """Remove the copy when the processor's run ended without a diff (interrupted); best effort, as the
-    run is already ending (on BigQuery the copy expires after a day anyway)."""
-    if before.copy is None or run.keep_snapshots:
+def drop_copy(run: RunContext, copy: str | None) -> None:
+    """Remove the copy when the processor's run ended without a diff (interrupted, from the copy's
+    creation to the diff); best effort, as the run is already ending (on BigQuery the copy expires after a
+    day anyway)."""
+    if copy is None or run.keep_snapshots:
         return
     try:
         with run.warehouse.connect() as conn:
-            conn.execute(f"DROP TABLE IF EXISTS {before.copy}")
+            conn.execute(f"DROP TABLE IF EXISTS {copy}")
     except HarnessError:
         pass
