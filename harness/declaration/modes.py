@@ -25,6 +25,11 @@ class Mode:
             return True
         return self.name == "only" and processor in self.only
 
+    @property
+    def runs_processors(self) -> bool:
+        """Whether this mode may run any processor (run, missing, only); verify and plan never do."""
+        return self.name in ("run", "missing", "only")
+
     def not_run_reason(self) -> str:
         """Why a processor this mode does not run is only verified."""
         if self.name == "only":

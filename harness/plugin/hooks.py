@@ -85,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUN_KEY] = run
     config.stash[PLAN_KEY] = build_plan(run)
-    if run.mode.name in ("verify", "plan") or run.warehouse.embedded:
+    if not run.mode.runs_processors or run.warehouse.embedded:
         single_process_unless_asked(config)
     # Every run leaves a self-contained report, unless the user chose a path or only asked for the plan.
     wants_report = run.mode.name != "plan" and hasattr(config.option, "htmlpath")
@@ -116,7 +116,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if run.mode.name == "plan":
         steps.print_plan_and_exit(steps.read_schedule(run), config.stash[PLAN_KEY], reporter)
     recorder = config.pluginmanager.get_plugin(RECORDER)
-    if processors_first(config, _runs_processors(run)):
+    if processors_first(config, run.mode.runs_processors):
         from harness.checking.gx import import_in_background
 
         import_in_background()
@@ -180,7 +180,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # The gameplan's order: Step 0, Step 1, then each phase's backfill and coverage, then the rest (under
     # xdist groups go out in this order; in one process the tests run in it, with the processors moved
     # after Step 1 when they run first: see ``processors_first``).
-    first = processors_first(config, _runs_processors(run))
+    first = processors_first(config, run.mode.runs_processors)
 
     def rank(item: pytest.Item) -> tuple[int, tuple[int, int, int]]:
         kind, phase = _step_of(run, item)
@@ -188,11 +188,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return early.get(kind or "", 2), _step_rank(kind, phase)
 
     items.sort(key=rank)
-
-
-def _runs_processors(run: RunContext) -> bool:
-    """Whether the run's mode runs processors (run, missing, only), not verify or plan."""
-    return run.mode.name not in ("verify", "plan")
 
 
 STEP_ORDER = ("source_chains", "preflight", "phase", "output_tables", "run_history")

@@ -17,6 +17,10 @@ def test_modes_decide_what_runs(pipeline: Pipeline) -> None:
     assert str(only) == "only player_daily_cache,ml_feature_store_v2"
     assert only.runs("ml_feature_store_v2") and not only.runs("player_game_summary")
     assert "not among player_daily_cache" in only.not_run_reason()
+    assert [parse_mode(m, None, pipeline).runs_processors for m in ("run", "missing", "verify", "plan")] == [
+        True, True, False, False,
+    ]  # fmt: skip
+    assert only.runs_processors
 
 
 @pytest.mark.parametrize(
